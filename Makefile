@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=wsgi $(BIN)/flask
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: install translations messages migrate seed run test test-sqlite test-postgres bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Compiled catalogues (.mo) are build output, made from the committed .po files.
+translations: install
+	$(BIN)/pybabel compile -f -d app/translations 2>&1 | grep -v "^compiling" || true
+
+# For developers: collect new strings into the catalogues (then translate app/translations/en/.../messages.po).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+migrate: translations
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo --if-empty
+
+run: seed
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: test-sqlite test-postgres
+
+test-sqlite: translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
+
+# Runs only when TEST_DATABASE_URL points at PostgreSQL (CI sets it).
+test-postgres: translations
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+clean:
+	rm -rf $(VENV) instance/sangkien.db*

@@ -1,0 +1,52 @@
+"""Sáng kiến: application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE_DIR, Config
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder=None, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or Config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import i18n, navigation, web
+    babel.init_app(app, locale_selector=i18n.get_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    i18n.init_app(app)
+    web.init_app(app)
+    navigation.init_app(app)
+
+    from .auth import service as _auth_service  # noqa: F401  (registers the user loader)
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+    from . import cli
+    cli.init_app(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - depends on driver
+    """WAL lets readers and one writer work together; the busy timeout makes writers wait instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

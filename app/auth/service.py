@@ -1,0 +1,89 @@
+"""Accounts: finding a user by phone or email, registering members, the session user loader."""
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from ..extensions import db, login_manager
+from ..models import Role, Unit, User
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+login_manager.login_message_category = "info"
+
+_PHONE_JUNK = re.compile(r"[\s.\-()]")
+PHONE_RE = re.compile(r"^0\d{9,10}$")
+
+
+def normalise_phone(raw: str | None) -> str:
+    """"+84 912 345 678" and "0912.345.678" are the same number: 0912345678."""
+    phone = _PHONE_JUNK.sub("", raw or "")
+    if phone.startswith("+84"):
+        phone = "0" + phone[3:]
+    elif phone.startswith("84") and len(phone) in (11, 12):
+        phone = "0" + phone[2:]
+    return phone
+
+
+def normalise_email(raw: str | None) -> str | None:
+    email = (raw or "").strip().lower()
+    return email or None
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_token != token:
+        return None
+    return user
+
+
+def find_by_login(identifier: str) -> User | None:
+    identifier = identifier.strip()
+    if "@" in identifier:
+        return db.session.scalar(select(User).where(func.lower(User.email) == identifier.lower()))
+    return db.session.scalar(select(User).where(User.phone == normalise_phone(identifier)))
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    user = find_by_login(identifier)
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def login_taken(phone: str | None, email: str | None, exclude_user_id: int | None = None) -> tuple[bool, bool]:
+    """(phone taken, email taken) by another account."""
+    conditions = []
+    if phone:
+        conditions.append(User.phone == phone)
+    if email:
+        conditions.append(func.lower(User.email) == email)
+    if not conditions:
+        return False, False
+    stmt = select(User.phone, User.email).where(or_(*conditions))
+    if exclude_user_id:
+        stmt = stmt.where(User.id != exclude_user_id)
+    rows = db.session.execute(stmt).all()
+    return (any(p == phone for p, _ in rows if phone),
+            any((e or "").lower() == email for _, e in rows if email))
+
+
+def create_user(*, full_name: str, role: str, unit: Unit | None, password: str | None = None,
+                phone: str | None = None, email: str | None = None, scope_unit: Unit | None = None,
+                position: str | None = None, created_by: User | None = None) -> User:
+    if role not in Role.ALL:
+        raise ValueError(f"unknown role {role!r}")
+    user = User(full_name=full_name.strip(), role=role, unit=unit, scope_unit=scope_unit,
+                phone=normalise_phone(phone) or None, email=normalise_email(email), position=position,
+                created_by_id=created_by.id if created_by else None)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

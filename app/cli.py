@@ -1,0 +1,136 @@
+"""Command line: ``flask seed-demo``, ``create-user``, ``import-units``, ``rebuild-tallies``."""
+from __future__ import annotations
+
+import csv
+import getpass
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from .auth import service as accounts
+from .domain import seed, tallies
+from .domain.text import fold
+from .domain.units import create_unit
+from .extensions import db
+from .models import Campaign, Role, Unit, UnitKind
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(import_units)
+    app.cli.add_command(rebuild_tallies)
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Only load into a database with no units and no users.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the Lai Châu demo (units, users of every role, the 40-day campaign, ~1,000 initiatives)."""
+    if seed.is_loaded():
+        click.echo("The Lai Châu demo is already loaded; nothing to do.")
+        return
+    if if_empty and not seed.database_is_empty():
+        click.echo("The database already holds data; the demo was not loaded.")
+        return
+    result = seed.load()
+    db.session.commit()
+    click.echo(f"Loaded {result['units']} units, {result['initiatives']} initiatives, "
+               f"campaign “{result['campaign'].name}”.")
+    click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
+    for user in result["accounts"]:
+        click.echo(f"  {user.role:<10} {user.phone}  {user.email:<36} {user.full_name}")
+
+
+def _unit_by_code(code: str | None) -> Unit | None:
+    if not code:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise click.BadParameter(f"no unit with code {code!r}")
+    return unit
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", type=click.Choice(Role.ALL), default=Role.MEMBER, show_default=True)
+@click.option("--phone", help="Login phone number.")
+@click.option("--email", help="Login email.")
+@click.option("--unit", "unit_code", help="Code of the grassroots union the person belongs to.")
+@click.option("--scope", "scope_code", help="Code of the unit whose subtree a reviewer/organizer works on.")
+@click.option("--password", help="Password (asked for when left out).")
+def create_user(name, role, phone, email, unit_code, scope_code, password) -> None:
+    """Create an account, e.g. the first admin of a new province."""
+    if not phone and not email:
+        raise click.UsageError("give --phone or --email to log in with")
+    phone_taken, email_taken = accounts.login_taken(accounts.normalise_phone(phone), accounts.normalise_email(email))
+    if phone_taken or email_taken:
+        raise click.UsageError("an account with this phone or email exists")
+    password = password or getpass.getpass("Password: ")
+    if len(password) < 8:
+        raise click.UsageError("the password needs at least 8 characters")
+    user = accounts.create_user(full_name=name, role=role, phone=phone, email=email, password=password,
+                                unit=_unit_by_code(unit_code), scope_unit=_unit_by_code(scope_code))
+    db.session.commit()
+    click.echo(f"Created {user.role} #{user.id} {user.full_name} ({user.login_name}).")
+
+
+@click.command("import-units")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_units(path: str) -> None:
+    """Add or update units from a CSV with columns code,name,kind,parent_code[,member_count].
+
+    Parents may come later in the file than their children; existing codes are updated in place
+    (name and member count; a unit never moves to another parent by import).
+    """
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    missing = {"code", "name", "kind", "parent_code"} - set(rows[0].keys() if rows else [])
+    if missing:
+        raise click.UsageError(f"missing columns: {', '.join(sorted(missing))}")
+    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    created = updated = 0
+    pending = rows
+    while pending:
+        waiting = []
+        for row in pending:
+            code, kind = row["code"].strip(), row["kind"].strip()
+            if kind not in UnitKind.ALL:
+                raise click.UsageError(f"{code}: unknown kind {kind!r} (one of {', '.join(UnitKind.ALL)})")
+            members = int(row["member_count"]) if (row.get("member_count") or "").strip() else None
+            parent_code = (row["parent_code"] or "").strip()
+            if code in existing:
+                unit = existing[code]
+                unit.name = row["name"].strip()
+                unit.name_folded = fold(unit.name)
+                unit.member_count = members if members is not None else unit.member_count
+                updated += 1
+            elif not parent_code or parent_code in existing:
+                existing[code] = create_unit(row["name"], code, kind, existing.get(parent_code), members)
+                created += 1
+            else:
+                waiting.append(row)
+        if len(waiting) == len(pending):
+            codes = ", ".join(r["code"] for r in waiting[:10])
+            raise click.UsageError(f"parents not found for: {codes}")
+        pending = waiting
+    db.session.commit()
+    click.echo(f"Units created: {created}, updated: {updated}.")
+
+
+@click.command("rebuild-tallies")
+@with_appcontext
+@click.option("--campaign", "campaign_slug", help="Only this campaign (slug).")
+def rebuild_tallies(campaign_slug: str | None) -> None:
+    """Recount every campaign's counters from the initiatives (after an import or a repair)."""
+    stmt = select(Campaign)
+    if campaign_slug:
+        stmt = stmt.where(Campaign.slug == campaign_slug)
+    for campaign in db.session.scalars(stmt).all():
+        rows = tallies.rebuild(campaign.id)
+        click.echo(f"{campaign.slug}: {rows} tally rows")
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""Business rules in plain modules, free of Flask routes."""

@@ -1,0 +1,292 @@
+"""The Lai Châu demo: units, users of every role, the 40-day campaign and ~1,000 initiatives.
+
+The figures echo letter 900/LĐLĐ: about 1,032 submitted, of which about 715 invalid or still being reviewed.
+Everything is drawn from a fixed random seed, so two fresh databases hold the same demo.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from ..extensions import db
+from ..models import (Campaign, Initiative, InitiativeAuthor, Role, Status, StatusEvent, Target, Unit, UnitKind,
+                      User)
+from . import tallies
+from .text import fold
+from .units import create_unit
+
+DEMO_PASSWORD = "SangKien@2022"
+ROOT_CODE = "LC"
+
+DISTRICTS = [
+    ("LC-TP", "LĐLĐ Thành phố Lai Châu", "Thành phố Lai Châu"),
+    ("LC-TD", "LĐLĐ huyện Tam Đường", "Tam Đường"),
+    ("LC-PT", "LĐLĐ huyện Phong Thổ", "Phong Thổ"),
+    ("LC-SH", "LĐLĐ huyện Sìn Hồ", "Sìn Hồ"),
+    ("LC-MT", "LĐLĐ huyện Mường Tè", "Mường Tè"),
+    ("LC-TU", "LĐLĐ huyện Than Uyên", "Than Uyên"),
+    ("LC-TNU", "LĐLĐ huyện Tân Uyên", "Tân Uyên"),
+    ("LC-NN", "LĐLĐ huyện Nậm Nhùn", "Nậm Nhùn"),
+]
+DISTRICT_GRASSROOTS = ["CĐCS Trường THCS thị trấn {d}", "CĐCS Trường Tiểu học xã {d}", "CĐCS Trung tâm Y tế {d}",
+                       "CĐCS Cơ quan UBND {d}"]
+SECTORS = [
+    ("LC-GD", "Công đoàn ngành Giáo dục tỉnh", UnitKind.SECTOR,
+     ["CĐCS Trường THPT chuyên Lê Quý Đôn", "CĐCS Trường Cao đẳng Cộng đồng Lai Châu",
+      "CĐCS Trường PTDT Nội trú tỉnh"]),
+    ("LC-YT", "Công đoàn ngành Y tế tỉnh", UnitKind.SECTOR,
+     ["CĐCS Bệnh viện Đa khoa tỉnh", "CĐCS Trung tâm Kiểm soát bệnh tật tỉnh",
+      "CĐCS Bệnh viện Y dược cổ truyền tỉnh"]),
+    ("LC-CT", "Công đoàn ngành Công thương tỉnh", UnitKind.SECTOR,
+     ["CĐCS Công ty Điện lực Lai Châu", "CĐCS Công ty CP Chè Tam Đường", "CĐCS Công ty Thủy điện Nậm Na"]),
+    ("LC-VC", "Công đoàn Viên chức tỉnh", UnitKind.CIVIL_SERVANTS,
+     ["CĐCS Cơ quan LĐLĐ tỉnh", "CĐCS Sở Tài chính", "CĐCS Sở Nội vụ"]),
+]
+COLLECTIVES = ["Tổ chuyên môn", "Phòng Hành chính – Tổng hợp"]
+
+FIELDS_BY_UNIT = {"Trường": ["education", "education", "digital", "administration"],
+                  "Y tế": ["health", "health", "digital", "administration"],
+                  "Bệnh viện": ["health", "health", "safety", "digital"],
+                  "Trung tâm": ["health", "administration", "digital"],
+                  "Công ty": ["production", "production", "safety", "digital"],
+                  "UBND": ["administration", "agriculture", "digital"]}
+TITLE_PARTS = {
+    "education": (["Đổi mới phương pháp", "Ứng dụng trò chơi học tập trong", "Xây dựng ngân hàng câu hỏi cho",
+                   "Nâng cao chất lượng", "Giải pháp rèn kỹ năng đọc trong"],
+                  ["dạy học môn Toán lớp 6", "dạy tiếng Việt cho học sinh dân tộc thiểu số", "bồi dưỡng học sinh giỏi",
+                   "giáo dục kỹ năng sống", "công tác chủ nhiệm lớp bán trú"]),
+    "health": (["Cải tiến quy trình", "Ứng dụng phần mềm trong", "Giải pháp rút ngắn thời gian",
+                "Nâng cao hiệu quả"],
+               ["tiếp đón bệnh nhân tại khoa Khám bệnh", "tiêm chủng mở rộng vùng cao", "quản lý thuốc tại trạm y tế xã",
+                "truyền thông phòng chống dịch Covid-19", "theo dõi thai phụ ở bản xa"]),
+    "production": (["Cải tiến", "Tự động hóa", "Giải pháp tiết kiệm điện năng cho", "Hợp lý hóa"],
+                   ["dây chuyền sao chè xanh", "khâu kiểm tra đồng hồ đo đếm điện", "bảo dưỡng tổ máy thủy điện",
+                    "quy trình đóng gói sản phẩm", "hệ thống chiếu sáng nhà xưởng"]),
+    "administration": (["Số hóa", "Cải cách quy trình", "Rút ngắn thời gian giải quyết", "Chuẩn hóa"],
+                       ["hồ sơ một cửa cấp xã", "lưu trữ văn bản đến và đi", "thủ tục chứng thực",
+                        "quản lý hồ sơ đoàn viên công đoàn", "báo cáo thống kê định kỳ"]),
+    "agriculture": (["Mô hình", "Kỹ thuật", "Giải pháp nâng cao năng suất"],
+                    ["trồng thảo quả dưới tán rừng", "nuôi cá nước lạnh", "ủ phân vi sinh từ phụ phẩm nông nghiệp",
+                     "trồng chè Shan tuyết"]),
+    "digital": (["Ứng dụng Zalo OA trong", "Xây dựng phần mềm", "Ứng dụng mã QR trong", "Số hóa"],
+                ["quản lý thiết bị dạy học", "tra cứu thông tin đoàn viên", "quản lý tài sản cơ quan",
+                 "theo dõi tiến độ công việc"]),
+    "safety": (["Giải pháp giảm thiểu tai nạn trong", "Cải tiến thiết bị bảo hộ cho"],
+               ["vận hành trạm biến áp", "thi công trên cao", "làm việc trong nhà xưởng chế biến"]),
+}
+FIRST = ["Nguyễn", "Trần", "Lò", "Hoàng", "Vàng", "Lê", "Phạm", "Tòng", "Đỗ", "Giàng", "Lường", "Vũ", "Sùng", "Tao"]
+MIDDLE = ["Văn", "Thị", "Thị Thu", "Đức", "Minh", "Thị Hồng", "A", "Ngọc", "Quang", "Thị Mai"]
+LAST = ["An", "Bình", "Chiến", "Dung", "Hà", "Hùng", "Lan", "Long", "Mai", "Nam", "Pua", "Sính", "Thắng", "Thảo",
+        "Tuấn", "Vân", "Xuân", "Yến", "Dế", "Chư"]
+POSITIONS = ["Giáo viên", "Bác sĩ", "Điều dưỡng", "Công nhân", "Kỹ sư", "Chuyên viên", "Kế toán", "Nhân viên"]
+
+# Status mix: 1,032 submitted, 715 of them invalid, pending or returned; a few drafts on top.
+MIX = [(Status.VALID, 317), (Status.INVALID, 280), (Status.SUBMITTED, 370), (Status.RETURNED, 65),
+       (Status.DRAFT, 40)]
+INVALID_REASONS = ["duplicate"] * 5 + ["incomplete"] * 4 + ["not_initiative"] * 3 + ["copied", "out_of_scope"]
+RETURN_REASONS = ["unclear_solution", "missing_effect", "missing_scope", "missing_evidence"]
+
+
+@dataclass
+class DemoAccount:
+    role: str
+    name: str
+    phone: str
+    email: str
+    unit_name: str
+    scope_code: str | None
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount(Role.ADMIN, "Quản trị hệ thống", "0900000001", "admin@sangkien.local", "CĐCS Cơ quan LĐLĐ tỉnh", None),
+    DemoAccount(Role.ORGANIZER, "Lò Thị Hương", "0900000002", "tochuc@sangkien.local", "CĐCS Cơ quan LĐLĐ tỉnh", "LC"),
+    DemoAccount(Role.ORGANIZER, "Trần Văn Dũng", "0900000003", "tochuc.tamduong@sangkien.local",
+                "CĐCS Cơ quan UBND Tam Đường", "LC-TD"),
+    DemoAccount(Role.REVIEWER, "Nguyễn Minh Đức", "0900000004", "thamdinh1@sangkien.local", "CĐCS Sở Nội vụ", "LC"),
+    DemoAccount(Role.REVIEWER, "Hoàng Thị Lan", "0900000005", "thamdinh2@sangkien.local", "CĐCS Sở Tài chính", "LC"),
+    DemoAccount(Role.REVIEWER, "Vàng A Sính", "0900000006", "thamdinh.phongtho@sangkien.local",
+                "CĐCS Cơ quan UBND Phong Thổ", "LC-PT"),
+    DemoAccount(Role.HELPER, "Lường Thị Mai", "0900000007", "hotro@sangkien.local",
+                "CĐCS Trường THCS thị trấn Tam Đường", None),
+    DemoAccount(Role.MEMBER, "Giàng A Chư", "0900000008", "doanvien@sangkien.local",
+                "CĐCS Trường THCS thị trấn Tam Đường", None),
+    DemoAccount(Role.MEMBER, "Tòng Văn Thắng", "0900000009", "doanvien2@sangkien.local",
+                "CĐCS Bệnh viện Đa khoa tỉnh", None),
+]
+
+
+def is_loaded() -> bool:
+    return db.session.scalar(select(Unit.id).where(Unit.code == ROOT_CODE)) is not None
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(Unit.id).limit(1)) is None and db.session.scalar(select(User.id).limit(1)) is None
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Largest-remainder split of ``total`` in proportion to ``weights``; the parts add up exactly."""
+    weight_sum = sum(weights) or 1
+    raw = [total * w / weight_sum for w in weights]
+    parts = [int(r) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)} {rng.choice(MIDDLE)} {rng.choice(LAST)}"
+
+
+def _fields_for(unit_name: str) -> list[str]:
+    for key, fields in FIELDS_BY_UNIT.items():
+        if key in unit_name:
+            return fields
+    return ["administration", "digital"]
+
+
+def _texts(rng: random.Random, title: str, unit: Unit) -> dict:
+    place = unit.name.replace("CĐCS ", "")
+    return {
+        "current_situation": (f"Tại {place}, việc {title[0].lower() + title[1:]} trước đây làm thủ công, mất nhiều "
+                              f"thời gian, dễ sai sót; đơn vị ở vùng cao, đi lại khó khăn."),
+        "solution": (f"Giải pháp gồm {rng.randint(3, 6)} bước: khảo sát thực trạng, thiết kế lại quy trình, tập huấn cho "
+                     f"người lao động, áp dụng thử một tháng rồi nhân rộng. {title} được triển khai với chi phí thấp, "
+                     f"tận dụng thiết bị sẵn có."),
+        "application_scope": f"Áp dụng tại {place} và có thể nhân rộng ra các đơn vị cùng ngành trong tỉnh.",
+        "effectiveness": (f"Tiết kiệm khoảng {rng.randint(10, 45)}% thời gian, giảm sai sót; người lao động và "
+                          f"người dân hài lòng hơn."),
+    }
+
+
+def load(now: datetime | None = None) -> dict:
+    """Create the whole demo; the caller commits. Returns what was made, for the command to print."""
+    rng = random.Random(900)
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+
+    root = create_unit("LĐLĐ tỉnh Lai Châu", ROOT_CODE, UnitKind.PROVINCE)
+    top_units: list[Unit] = []
+    grassroots: list[Unit] = []
+    by_name: dict[str, Unit] = {}
+
+    def add_grassroots(parent: Unit, names: list[str]) -> None:
+        for index, name in enumerate(names, start=1):
+            unit = create_unit(name, f"{parent.code}-{index:02d}", UnitKind.GRASSROOTS, parent,
+                               member_count=rng.randint(25, 320))
+            for c_index, collective in enumerate(COLLECTIVES, start=1):
+                create_unit(f"{collective} – {name.replace('CĐCS ', '')}", f"{unit.code}-T{c_index}",
+                            UnitKind.COLLECTIVE, unit)
+            grassroots.append(unit)
+            by_name[name] = unit
+
+    for code, name, short in DISTRICTS:
+        district = create_unit(name, code, UnitKind.DISTRICT, root)
+        top_units.append(district)
+        add_grassroots(district, [pattern.format(d=short) for pattern in DISTRICT_GRASSROOTS])
+    for code, name, kind, names in SECTORS:
+        sector = create_unit(name, code, kind, root)
+        top_units.append(sector)
+        add_grassroots(sector, names)
+
+    for unit in top_units:
+        unit.member_count = sum(g.member_count or 0 for g in grassroots if g.parent_id == unit.id)
+    root.member_count = sum(u.member_count or 0 for u in top_units)
+
+    campaign = Campaign(slug="cao-diem-40-ngay-2022", name="Chiến dịch cao điểm 40 ngày", unit=root,
+                        description=("Cao điểm 40 ngày đăng ký sáng kiến trên hệ thống trực tuyến, hưởng ứng Chương "
+                                     "trình \"01 triệu sáng kiến – nỗ lực vượt khó, sáng tạo, quyết tâm chiến thắng "
+                                     "đại dịch Covid-19\" (Công văn 900/LĐLĐ ngày 22/4/2022)."),
+                        start_date=date(2022, 4, 22), end_date=date(2022, 5, 31), goal=1200)
+    db.session.add(campaign)
+    db.session.flush()
+
+    # Targets: the goal split over the top-level units by members, then over their grassroots unions.
+    db.session.add(Target(campaign=campaign, unit=root, count=campaign.goal))
+    for unit, count in zip(top_units, _split(campaign.goal, [u.member_count or 1 for u in top_units])):
+        db.session.add(Target(campaign=campaign, unit=unit, count=count))
+        children = [g for g in grassroots if g.parent_id == unit.id]
+        for child, child_count in zip(children, _split(count, [c.member_count or 1 for c in children])):
+            db.session.add(Target(campaign=campaign, unit=child, count=child_count))
+
+    accounts: dict[str, User] = {}
+    units_by_code = {u.code: u for u in [root, *top_units]}
+    for account in DEMO_ACCOUNTS:
+        user = User(full_name=account.name, phone=account.phone, email=account.email, role=account.role,
+                    unit=by_name[account.unit_name], password_hash=password_hash,
+                    scope_unit=units_by_code.get(account.scope_code) if account.scope_code else None)
+        db.session.add(user)
+        accounts[account.phone] = user
+
+    # Ordinary members (authors) and one support-team helper per union; they log in once given a password.
+    members: dict[int, list[User]] = {}
+    helpers: dict[int, User] = {}
+    for unit in grassroots:
+        people = [User(full_name=_person(rng), role=Role.MEMBER, unit=unit, position=rng.choice(POSITIONS))
+                  for _ in range(rng.randint(6, 12))]
+        helper = User(full_name=_person(rng), role=Role.HELPER, unit=unit, position="Tổ hỗ trợ sáng kiến")
+        db.session.add_all([*people, helper])
+        members[unit.id] = people
+        helpers[unit.id] = helper
+    demo_helper = accounts["0900000007"]
+    helpers[demo_helper.unit.id] = demo_helper
+    members[accounts["0900000008"].unit.id].append(accounts["0900000008"])
+    members[accounts["0900000009"].unit.id].append(accounts["0900000009"])
+    db.session.flush()
+
+    reviewers = [u for u in accounts.values() if u.role == Role.REVIEWER and u.scope_unit.code == ROOT_CODE]
+    statuses = [status for status, count in MIX for _ in range(count)]
+    rng.shuffle(statuses)
+    weights = [u.member_count or 1 for u in grassroots]
+    start = datetime(2022, 1, 10, 7, 0)
+    span_seconds = int((datetime(2022, 5, 30, 17, 0) - start).total_seconds())
+    made = 0
+    for status in statuses:
+        unit = rng.choices(grassroots, weights)[0]
+        field = rng.choice(_fields_for(unit.name))
+        verbs, objects = TITLE_PARTS[field]
+        title = f"{rng.choice(verbs)} {rng.choice(objects)}"
+        author = rng.choice(members[unit.id])
+        helper = helpers[unit.id]
+        entered_by = helper if rng.random() < 0.35 else author
+        # Later submissions are more frequent: the campaign pushed the pace.
+        created = start + timedelta(seconds=int(span_seconds * (rng.random() ** 0.7)))
+        initiative = Initiative(campaign=campaign, unit=unit, title=title, title_folded=fold(title), field=field,
+                                author=author, entered_by=entered_by, created_at=created, updated_at=created,
+                                estimated_value=rng.choice([None, None, rng.randint(5, 300) * 1_000_000]),
+                                applied_since=(created - timedelta(days=rng.randint(30, 400))).date(),
+                                **_texts(rng, title, unit))
+        initiative.text_folded = fold(" ".join([title, initiative.current_situation, initiative.solution]))
+        shares = _split(100, [rng.randint(1, 4) for _ in range(rng.choice([1, 1, 1, 2, 3]))])
+        co_authors = [author] + rng.sample([m for m in members[unit.id] if m is not author],
+                                           min(len(shares) - 1, len(members[unit.id]) - 1))
+        for order, (person, share) in enumerate(zip(co_authors, shares)):
+            initiative.authors.append(InitiativeAuthor(user=person, full_name=person.full_name, position_order=order,
+                                                       job_title=person.position or "", share_percent=share))
+        db.session.add(initiative)
+        if status != Status.DRAFT:
+            initiative.status = Status.SUBMITTED
+            initiative.submitted_at = initiative.first_submitted_at = created
+            initiative.events.append(StatusEvent(actor=entered_by, from_status=Status.DRAFT,
+                                                 to_status=Status.SUBMITTED, created_at=created))
+            if status != Status.SUBMITTED:
+                decided = created + timedelta(hours=rng.randint(4, 24 * 12))
+                reviewer = rng.choice(reviewers)
+                reason = (rng.choice(INVALID_REASONS) if status == Status.INVALID
+                          else rng.choice(RETURN_REASONS) if status == Status.RETURNED else None)
+                message = ("Đề nghị bổ sung số liệu về hiệu quả và thời gian áp dụng."
+                           if status == Status.RETURNED else None)
+                initiative.status = status
+                initiative.decided_by = reviewer
+                initiative.decided_at = decided
+                initiative.decision_reason = reason
+                initiative.decision_message = message
+                initiative.events.append(StatusEvent(actor=reviewer, from_status=Status.SUBMITTED, to_status=status,
+                                                     reason_code=reason, message=message, created_at=decided))
+        made += 1
+    db.session.flush()
+    tallies.rebuild(campaign.id)
+    return {"units": 1 + len(top_units) + len(grassroots) * (1 + len(COLLECTIVES)), "initiatives": made,
+            "campaign": campaign, "accounts": list(accounts.values())}

@@ -1,0 +1,106 @@
+"""Per (campaign, unit) counters, rolled up to every ancestor.
+
+Pages read these rows instead of counting initiatives. The workflow module calls ``apply_transition`` inside
+the same transaction as the status change; ``rebuild`` recomputes everything from the initiatives.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+
+from ..extensions import db
+from ..models import Initiative, Status, Tally, Unit, utcnow
+
+# Which counter a status belongs to; drafts and withdrawn initiatives are not counted.
+BUCKETS: dict[str, str] = {
+    Status.SUBMITTED: "pending",
+    Status.RETURNED: "returned",
+    Status.VALID: "valid",
+    Status.SHORTLISTED: "valid",
+    Status.AWARDED: "valid",
+    Status.INVALID: "invalid",
+}
+COUNTERS = ("pending", "returned", "valid", "invalid")
+
+
+def _insert_ignoring_existing():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(Tally)
+
+
+def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
+    if not unit_ids:
+        return
+    rows = [{"campaign_id": campaign_id, "unit_id": uid, "pending": 0, "returned": 0, "valid": 0, "invalid": 0,
+             "updated_at": utcnow()} for uid in unit_ids]
+    db.session.execute(_insert_ignoring_existing().values(rows).on_conflict_do_nothing())
+
+
+def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: str, when: datetime) -> None:
+    """Move one initiative between counters for its unit and all ancestors."""
+    old, new = BUCKETS.get(from_status), BUCKETS.get(to_status)
+    if old == new:
+        return
+    unit_ids = unit.ancestor_ids
+    ensure_rows(campaign_id, unit_ids)
+    values: dict = {"updated_at": when}
+    if old:
+        values[old] = getattr(Tally, old) - 1
+    if new:
+        values[new] = getattr(Tally, new) + 1
+    if new == "valid":
+        values["last_valid_at"] = when
+    db.session.execute(
+        update(Tally).where(Tally.campaign_id == campaign_id, Tally.unit_id.in_(unit_ids)).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def recount(campaign_id: int) -> dict[int, dict]:
+    """Counters per unit computed from the initiatives themselves (the truth the tallies must equal)."""
+    per_unit: dict[int, dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
+    rows = db.session.execute(
+        select(Initiative.unit_id, Initiative.status, func.count(), func.max(Initiative.decided_at))
+        .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(list(BUCKETS)))
+        .group_by(Initiative.unit_id, Initiative.status)
+    )
+    direct: dict[int, dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
+    for unit_id, status, count, last_decided in rows:
+        bucket = BUCKETS[status]
+        direct[unit_id][bucket] += count
+        if bucket == "valid" and last_decided is not None:
+            previous = direct[unit_id]["last_valid_at"]
+            direct[unit_id]["last_valid_at"] = max(previous, last_decided) if previous else last_decided
+    if not direct:
+        return {}
+    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(list(direct)))).all())
+    for unit_id, counts in direct.items():
+        for ancestor_id in (int(p) for p in paths[unit_id].strip("/").split("/")):
+            target = per_unit[ancestor_id]
+            for c in COUNTERS:
+                target[c] += counts[c]
+            if counts["last_valid_at"] and (target["last_valid_at"] is None
+                                            or counts["last_valid_at"] > target["last_valid_at"]):
+                target["last_valid_at"] = counts["last_valid_at"]
+    return dict(per_unit)
+
+
+def rebuild(campaign_id: int) -> int:
+    """Replace a campaign's tallies with a recount; returns the number of rows written."""
+    counts = recount(campaign_id)
+    db.session.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
+    now = utcnow()
+    rows = [{"campaign_id": campaign_id, "unit_id": uid, "updated_at": now, **values} for uid, values in counts.items()]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Tally), rows[start:start + 5000])
+    return len(rows)
+
+
+def for_unit(campaign_id: int, unit_id: int) -> Tally | None:
+    return db.session.get(Tally, (campaign_id, unit_id))

@@ -1,0 +1,300 @@
+"""Typed SQLAlchemy 2.0 models. Business rules live in ``app/domain``; these are the tables."""
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class UnitKind:
+    PROVINCE = "province"
+    DISTRICT = "district"
+    SECTOR = "sector"
+    CIVIL_SERVANTS = "civil_servants"
+    GRASSROOTS = "grassroots"
+    COLLECTIVE = "collective"
+    ALL = (PROVINCE, DISTRICT, SECTOR, CIVIL_SERVANTS, GRASSROOTS, COLLECTIVE)
+
+
+class Unit(db.Model):
+    """A node of the union tree. ``path`` ("/1/4/17/") makes a subtree one indexed prefix query."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        Index("ix_units_path_prefix", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    path: Mapped[str] = mapped_column(String(255), default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to and including this unit."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains(self, other: Unit | None) -> bool:
+        return other is not None and other.path.startswith(self.path)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"<Unit {self.code} {self.name}>"
+
+
+class Role:
+    MEMBER = "member"
+    HELPER = "helper"
+    REVIEWER = "reviewer"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+    ALL = (MEMBER, HELPER, REVIEWER, ORGANIZER, ADMIN)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
+    # The grassroots union the person belongs to (conflict of interest is judged on it).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # The subtree a reviewer or organizer works on; members and helpers work on their own union.
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    position: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session id: rotating it on logout ends every session of this account for real.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = secrets.token_hex(16)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def scope(self) -> Unit | None:
+        """The subtree this user may act on."""
+        if self.role in (Role.REVIEWER, Role.ORGANIZER, Role.ADMIN):
+            return self.scope_unit or self.unit
+        return self.unit
+
+    @property
+    def login_name(self) -> str:
+        return self.phone or self.email or ""
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    goal: Mapped[int] = mapped_column(Integer)
+    # The federation running the campaign; its subtree takes part.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    ranking_frozen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Target(db.Model):
+    """The number of valid initiatives (chỉ tiêu) a unit is asked for in a campaign."""
+
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", name="uq_targets_campaign_unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class Status:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    VALID = "valid"
+    INVALID = "invalid"
+    WITHDRAWN = "withdrawn"
+    SHORTLISTED = "shortlisted"
+    AWARDED = "awarded"
+    ALL = (DRAFT, SUBMITTED, RETURNED, VALID, INVALID, WITHDRAWN, SHORTLISTED, AWARDED)
+
+
+class Initiative(db.Model):
+    __tablename__ = "initiatives"
+    __table_args__ = (
+        Index("ix_initiatives_campaign_status_submitted", "campaign_id", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    # The grassroots union the initiative is counted for.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    field: Mapped[str] = mapped_column(String(30), default="")
+    current_situation: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    application_scope: Mapped[str] = mapped_column(Text, default="")
+    applied_since: Mapped[date | None] = mapped_column(Date)
+    effectiveness: Mapped[str] = mapped_column(Text, default="")
+    estimated_value: Mapped[int | None] = mapped_column(BigInteger)
+    # Lower case, no diacritics, đ→d: what search and duplicate detection compare.
+    title_folded: Mapped[str] = mapped_column(String(300), default="")
+    text_folded: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT)
+    # Invalid reason or return reason code (catalog.INVALID_REASONS / RETURN_REASONS).
+    decision_reason: Mapped[str | None] = mapped_column(String(30))
+    decision_message: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # One-time key from the form: a retried or double-clicked submit finds the row it already made.
+    submit_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    authors: Mapped[list[InitiativeAuthor]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="InitiativeAuthor.position_order")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="Attachment.id")
+    events: Mapped[list[StatusEvent]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="StatusEvent.id")
+
+    # Optimistic locking: every UPDATE checks and bumps the version.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InitiativeAuthor(db.Model):
+    """A co-author: a person (with position and share %) or a collective (tổ, đội, phòng)."""
+
+    __tablename__ = "initiative_authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    position_order: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    collective_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    share_percent: Mapped[int] = mapped_column(Integer, default=0)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="authors")
+    user: Mapped[User | None] = relationship()
+    collective_unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def is_collective(self) -> bool:
+        return self.collective_unit_id is not None
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    has_thumbnail: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="attachments")
+
+
+class StatusEvent(db.Model):
+    """Audit log: one row per workflow transition."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason_code: Mapped[str | None] = mapped_column(String(30))
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()
+
+
+class Tally(db.Model):
+    """Per (campaign, unit) counters over the unit's whole subtree, kept by the workflow module."""
+
+    __tablename__ = "tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    # When the valid count last rose: "who reached it first" breaks ranking ties.
+    last_valid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+    @hybrid_property
+    def submitted(self) -> int:
+        """Ever left draft and not withdrawn."""
+        return self.pending + self.returned + self.valid + self.invalid

@@ -1,0 +1,5 @@
+// Sends the CSRF token with every htmx request; the page itself works without this file.
+document.addEventListener("htmx:configRequest", function (event) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+});
