@@ -1,0 +1,258 @@
+"""Members and support teams submit initiatives; nothing typed is lost on a weak connection."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import policy
+from ..domain import workflow
+from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
+from ..extensions import db
+from ..models import Attachment, Initiative, Role, Status
+from ..policy import login_required
+from ..web import render
+from . import service, uploads
+from .forms import InitiativeForm
+
+bp = Blueprint("submissions", __name__, url_prefix="/initiatives")
+AUTHORS = (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
+
+
+def _visible(initiative_id: int) -> Initiative:
+    initiative = db.session.get(Initiative, initiative_id)
+    policy.require(initiative is not None and policy.can_view_initiative(current_user, initiative))
+    return initiative
+
+
+def _render_form(form: InitiativeForm, initiative: Initiative | None):
+    return render("submissions/form.html", form=form, initiative=initiative,
+                  is_helper=current_user.role == Role.HELPER,
+                  action_url=url_for("submissions.edit", initiative_id=initiative.id) if initiative and initiative.id
+                  else url_for("submissions.new"),
+                  autosave_url=url_for("submissions.autosave", initiative_id=initiative.id)
+                  if initiative and initiative.id else url_for("submissions.autosave_new"))
+
+
+def _store_uploads(form: InitiativeForm, initiative: Initiative) -> bool:
+    """Save new files and drop the ones ticked for removal; False when a file was refused."""
+    for attachment_id in request.form.getlist("remove_attachment", type=int):
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is not None and attachment.initiative_id == initiative.id:
+            uploads.remove(attachment)
+    errors = []
+    for upload in request.files.getlist(form.attachments.name):
+        if not upload or not upload.filename:
+            continue
+        try:
+            uploads.store(upload, initiative, current_user)
+        except uploads.UploadRejected as rejected:
+            errors.append(str(rejected))
+    form.attachments.errors = errors
+    return not errors
+
+
+def _save(form: InitiativeForm, initiative: Initiative | None):
+    """Shared by the new and edit pages: save as draft, and submit when asked and complete."""
+    action = request.form.get("action", "draft")
+    if action == "add_author":
+        form.authors.append_entry()
+        return _render_form(form, initiative)
+    if not form.validate():  # too long, wrong type: nothing saved, everything typed shown again
+        return _render_form(form, initiative)
+    submitting = action == "submit"
+    try:
+        initiative = service.save(form, current_user, initiative, complete=submitting)
+    except service.AlreadySaved as race:  # a double click or a retry already made it
+        return redirect(url_for("submissions.detail", initiative_id=race.initiative.id))
+    except service.SubmissionError as problem:
+        db.session.rollback()
+        form.author_id.errors = [str(problem)]
+        return _render_form(form, initiative if initiative and initiative.id else None)
+    uploads_ok = _store_uploads(form, initiative)
+    ready = submitting and form.check_complete() and uploads_ok
+    if ready:
+        try:
+            service.submit(initiative, current_user)
+        except workflow.AlreadyDecided as race:
+            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+            return redirect(url_for("submissions.detail", initiative_id=race.initiative_id))
+    db.session.commit()
+    if ready:
+        flash(_("Đã gửi sáng kiến “%(title)s”. Bạn sẽ nhận được kết quả thẩm định tại đây.",
+                title=initiative.title), "success")
+        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+    if submitting or not uploads_ok:
+        flash(_("Đã lưu nháp. Vui lòng sửa các mục báo lỗi bên dưới rồi gửi lại."), "warning")
+        return _render_form(form, initiative)
+    flash(_("Đã lưu nháp."), "success")
+    return redirect(url_for("submissions.edit", initiative_id=initiative.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required(Role.MEMBER, Role.HELPER)
+def new():
+    if current_user.unit is None:
+        abort(403)
+    form = InitiativeForm()
+    service.prepare_form(form, current_user, None)
+    if request.method == "GET":
+        form.submit_key.data = secrets.token_urlsafe(24)
+        return _render_form(form, None)
+    existing = service.by_key(form.submit_key.data)
+    if existing is not None:
+        policy.require(policy.can_view_initiative(current_user, existing))
+        if not policy.can_edit_initiative(current_user, existing):
+            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+            return redirect(url_for("submissions.detail", initiative_id=existing.id))
+    return _save(form, existing)
+
+
+@bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])
+@login_required()
+def edit(initiative_id: int):
+    initiative = _visible(initiative_id)
+    if not policy.can_edit_initiative(current_user, initiative):
+        if request.method == "POST":
+            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+            return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+        abort(403)
+    form = InitiativeForm()
+    service.prepare_form(form, current_user, initiative)
+    if request.method == "GET":
+        service.load_form(form, initiative)
+        return _render_form(form, initiative)
+    return _save(form, initiative)
+
+
+@bp.route("/autosave", methods=["POST"], endpoint="autosave_new")
+@bp.route("/<int:initiative_id>/autosave", methods=["POST"])
+@login_required()
+def autosave(initiative_id: int | None = None):
+    """htmx saves the draft while the user types; the answer is a one-line status."""
+    form = InitiativeForm()
+    initiative = _visible(initiative_id) if initiative_id else service.by_key(form.submit_key.data)
+    if initiative is not None:
+        policy.require(policy.can_view_initiative(current_user, initiative))
+        if not policy.can_edit_initiative(current_user, initiative):
+            return render("submissions/_autosave.html", state="locked")
+    elif current_user.role not in (Role.MEMBER, Role.HELPER) or current_user.unit is None:
+        abort(403)
+    service.prepare_form(form, current_user, initiative)
+    if not form.validate():
+        return render("submissions/_autosave.html", state="invalid")
+    created = initiative is None
+    try:
+        initiative = service.save(form, current_user, initiative, autosave=True)
+    except service.AlreadySaved as race:
+        return render("submissions/_autosave.html", state="saved", initiative=race.initiative)
+    except service.SubmissionError:
+        db.session.rollback()
+        return render("submissions/_autosave.html", state="invalid")
+    db.session.commit()
+    response = render("submissions/_autosave.html", state="saved", initiative=initiative)
+    if created:
+        # A reload now opens the saved draft instead of an empty form.
+        response.headers["HX-Replace-Url"] = url_for("submissions.edit", initiative_id=initiative.id)
+    return response
+
+
+@bp.route("/<int:initiative_id>")
+@login_required()
+def detail(initiative_id: int):
+    initiative = _visible(initiative_id)
+    editable = policy.can_edit_initiative(current_user, initiative)
+    return render("submissions/detail.html", initiative=initiative, editable=editable,
+                  problems=service.precheck(initiative) if editable else [],
+                  can_withdraw=policy.can_withdraw(current_user, initiative),
+                  fields=FIELDS, statuses=STATUSES, reasons={**RETURN_REASONS, **INVALID_REASONS})
+
+
+@bp.route("/<int:initiative_id>/submit", methods=["POST"])
+@login_required()
+def submit(initiative_id: int):
+    """Submit a complete draft from its page (e.g. after the support team's pre-check)."""
+    initiative = _visible(initiative_id)
+    if not policy.can_edit_initiative(current_user, initiative):
+        flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+    problems = service.precheck(initiative)
+    if not request.form.get("confirm_original"):
+        problems.append(_("Vui lòng xác nhận cam đoan trước khi gửi."))
+    if problems:
+        for problem in problems:
+            flash(problem, "error")
+        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+    try:
+        service.submit(initiative, current_user)
+        db.session.commit()
+    except workflow.AlreadyDecided:
+        flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+    flash(_("Đã gửi sáng kiến “%(title)s”. Bạn sẽ nhận được kết quả thẩm định tại đây.", title=initiative.title),
+          "success")
+    return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+
+
+@bp.route("/<int:initiative_id>/withdraw", methods=["POST"])
+@login_required()
+def withdraw(initiative_id: int):
+    initiative = _visible(initiative_id)
+    policy.require(policy.can_withdraw(current_user, initiative), 403)
+    try:
+        workflow.transition(initiative, Status.WITHDRAWN, current_user,
+                            expected_version=request.form.get("version", type=int))
+        db.session.commit()
+        flash(_("Đã rút sáng kiến."), "info")
+    except workflow.AlreadyDecided:
+        flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
+    return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+
+
+@bp.route("/mine")
+@login_required(*AUTHORS)
+def mine():
+    return render("submissions/mine.html", initiatives=service.mine(current_user), statuses=STATUSES,
+                  reasons={**RETURN_REASONS, **INVALID_REASONS})
+
+
+@bp.route("/union")
+@login_required(Role.HELPER)
+def union():
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    unit_id = current_user.unit_id
+    initiatives, counts = service.of_union(unit_id, status)
+    rows = [(item, service.precheck(item) if item.status in policy.EDITABLE else None) for item in initiatives]
+    return render("submissions/union.html", rows=rows, counts=counts, status=status, statuses=STATUSES)
+
+
+@bp.route("/similar")
+@login_required()
+def similar():
+    """The "already submitted" hint under the title while typing (htmx partial)."""
+    text = request.args.get("title", "")[:300]
+    exclude = request.args.get("exclude", type=int)
+    campaign = service.campaign_for(current_user.unit) if current_user.unit else None
+    matches = service.similar(text, campaign.id if campaign else None, exclude)
+    return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required()
+def attachment(attachment_id: int):
+    item = db.session.get(Attachment, attachment_id)
+    policy.require(item is not None and policy.can_view_initiative(current_user, item.initiative))
+    return send_from_directory(uploads.upload_dir(), item.stored_name, as_attachment=True,
+                               download_name=item.original_name, mimetype=item.content_type)
+
+
+@bp.route("/attachments/<int:attachment_id>/thumb")
+@login_required()
+def thumbnail(attachment_id: int):
+    item = db.session.get(Attachment, attachment_id)
+    policy.require(item is not None and item.has_thumbnail
+                   and policy.can_view_initiative(current_user, item.initiative))
+    return send_from_directory(uploads.upload_dir(), uploads.thumbnail_name(item), mimetype="image/jpeg",
+                               max_age=3600)

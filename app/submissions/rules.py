@@ -1,0 +1,35 @@
+"""What a complete initiative needs: one list used by the form on submit and by the helpers' pre-check."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# field name → (minimum length or None for "just present", message when empty, message when too short)
+TEXT_RULES = {
+    "title": (10, _l("Vui lòng nhập tên sáng kiến."), _l("Tên sáng kiến cần ít nhất 10 ký tự.")),
+    "current_situation": (30, _l("Vui lòng mô tả hiện trạng."),
+                          _l("Hiện trạng cần ít nhất 30 ký tự để người thẩm định hiểu bối cảnh.")),
+    "solution": (50, _l("Vui lòng nhập nội dung giải pháp."),
+                 _l("Nội dung giải pháp cần ít nhất 50 ký tự: nêu các bước cụ thể.")),
+    "application_scope": (5, _l("Vui lòng nêu phạm vi áp dụng."), _l("Phạm vi áp dụng quá ngắn.")),
+    "effectiveness": (30, _l("Vui lòng nêu hiệu quả, lợi ích."), _l("Hiệu quả cần ít nhất 30 ký tự, nên có số liệu.")),
+}
+OTHER_RULES = {
+    "field": _l("Vui lòng chọn lĩnh vực."),
+    "applied_since": _l("Vui lòng nhập ngày bắt đầu áp dụng."),
+}
+REQUIRED_FIELDS = (*TEXT_RULES, *OTHER_RULES)
+
+
+def missing_items(values: dict) -> list[tuple[str, str]]:
+    """(field, problem) for every rule the values break; empty when the initiative may be submitted."""
+    problems = []
+    for name, (minimum, empty_message, short_message) in TEXT_RULES.items():
+        text = (values.get(name) or "").strip()
+        if not text:
+            problems.append((name, empty_message))
+        elif len(text) < minimum:
+            problems.append((name, short_message))
+    for name, message in OTHER_RULES.items():
+        if not values.get(name):
+            problems.append((name, message))
+    return problems

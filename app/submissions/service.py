@@ -1,0 +1,233 @@
+"""Submitting initiatives: drafts keyed by a one-time key, authors, the similar-initiatives hint, lists."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth import service as accounts
+from ..domain import workflow
+from ..domain.text import fold
+from ..extensions import db
+from ..models import (Campaign, Initiative, InitiativeAuthor, Role, Status, Unit, UnitKind, User)
+from .forms import InitiativeForm
+from .rules import missing_items
+
+TEXT_FIELDS = ("title", "field", "current_situation", "solution", "application_scope", "effectiveness")
+
+
+class SubmissionError(Exception):
+    """A problem the user must fix; the message is shown on the form."""
+
+
+class AlreadySaved(Exception):
+    """A parallel request with the same one-time key (double click, retry) created the initiative first."""
+
+    def __init__(self, initiative: Initiative):
+        super().__init__(initiative.id)
+        self.initiative = initiative
+
+
+def campaign_for(unit: Unit, today: date | None = None) -> Campaign | None:
+    """The campaign a new initiative of ``unit`` counts for: the running one, else the latest one."""
+    today = today or date.today()
+    ancestor_ids = unit.ancestor_ids
+    stmt = select(Campaign).where(Campaign.unit_id.in_(ancestor_ids))
+    running = db.session.scalar(stmt.where(Campaign.start_date <= today, Campaign.end_date >= today)
+                                .order_by(Campaign.end_date))
+    return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc()))
+
+
+def union_members(unit_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True))
+                                   .order_by(User.full_name)))
+
+
+def collectives(unit_id: int) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.parent_id == unit_id, Unit.kind == UnitKind.COLLECTIVE)
+                                   .order_by(Unit.name)))
+
+
+def by_key(key: str | None) -> Initiative | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Initiative).where(Initiative.submit_key == key))
+
+
+def prepare_form(form: InitiativeForm, user: User, initiative: Initiative | None) -> None:
+    """Choices that depend on who is typing: a helper picks the author among their union's members."""
+    unit_id = initiative.unit_id if initiative else user.unit_id
+    if user.role == Role.HELPER:
+        form.author_id.choices = [("", _("— Chọn đoàn viên —"))] + [
+            (str(m.id), f"{m.full_name}{' — ' + m.position if m.position else ''}") for m in union_members(unit_id)]
+    form.collective_unit_id.choices = [("", _("— Không —"))] + [(str(u.id), u.name) for u in collectives(unit_id)]
+
+
+def load_form(form: InitiativeForm, initiative: Initiative) -> None:
+    """Fill a GET form from a saved initiative."""
+    for name in TEXT_FIELDS:
+        getattr(form, name).data = getattr(initiative, name)
+    form.applied_since.data = initiative.applied_since
+    form.estimated_value.data = initiative.estimated_value
+    form.submit_key.data = initiative.submit_key
+    form.author_id.data = str(initiative.author_id)
+    people = [a for a in initiative.authors if not a.is_collective]
+    main = next((a for a in people if a.user_id == initiative.author_id), None)
+    form.author_share.data = main.share_percent if main else 100
+    co_authors = [a for a in people if a is not main]
+    while len(form.authors) < len(co_authors) + 1:
+        form.authors.append_entry()
+    for row, author in zip(form.authors, co_authors):
+        row.form.full_name.data = author.full_name
+        row.form.job_title.data = author.job_title
+        row.form.share_percent.data = author.share_percent
+    collective = next((a for a in initiative.authors if a.is_collective), None)
+    form.collective_unit_id.data = str(collective.collective_unit_id) if collective else ""
+
+
+def _author_for(form: InitiativeForm, user: User, initiative: Initiative | None, complete: bool,
+                may_create: bool) -> User:
+    """The member credited as author. Members are their own author; helpers choose or add one."""
+    if user.role != Role.HELPER:
+        return initiative.author if initiative else user
+    chosen = form.author_id.data
+    if chosen:
+        member = db.session.get(User, int(chosen)) if chosen.isdigit() else None
+        if member is None or member.unit_id != user.unit_id:
+            raise SubmissionError(_("Chỉ được chọn đoàn viên thuộc công đoàn cơ sở của bạn."))
+        return member
+    if form.new_member_name.data and may_create:
+        phone = accounts.normalise_phone(form.new_member_phone.data) or None
+        if phone and not accounts.PHONE_RE.match(phone):
+            raise SubmissionError(_("Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số)."))
+        if phone and accounts.login_taken(phone, None)[0]:
+            raise SubmissionError(_("Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách."))
+        member = accounts.create_user(full_name=form.new_member_name.data, role=Role.MEMBER, unit=user.unit,
+                                      phone=phone, position=form.new_member_position.data, created_by=user)
+        form.author_id.data = str(member.id)
+        form.new_member_name.data = form.new_member_phone.data = form.new_member_position.data = ""
+        return member
+    if complete:
+        raise SubmissionError(_("Vui lòng chọn đoàn viên là tác giả hoặc thêm đoàn viên mới."))
+    return initiative.author if initiative else user
+
+
+def save(form: InitiativeForm, user: User, initiative: Initiative | None, complete: bool = False,
+         autosave: bool = False) -> Initiative:
+    """Write the form into a draft (creating it on first save). Flushes; the caller commits.
+
+    Autosave never creates the helper's new member: a half-typed name must not become an account.
+    """
+    author = _author_for(form, user, initiative, complete, may_create=not autosave)
+    if initiative is None:
+        campaign = campaign_for(user.unit)
+        if campaign is None:
+            raise SubmissionError(_("Hiện chưa có chiến dịch nào cho đơn vị của bạn."))
+        initiative = Initiative(campaign_id=campaign.id, unit_id=user.unit_id, entered_by_id=user.id,
+                                submit_key=form.submit_key.data or None, status=Status.DRAFT, author_id=author.id)
+        db.session.add(initiative)
+        try:
+            db.session.flush()  # the unique key decides, here, which of two racing requests owns the draft
+        except IntegrityError:
+            db.session.rollback()
+            existing = by_key(form.submit_key.data)
+            if existing is None:
+                raise
+            raise AlreadySaved(existing) from None
+    initiative.author_id = author.id
+    for name in TEXT_FIELDS:
+        setattr(initiative, name, getattr(form, name).data or "")
+    initiative.applied_since = form.applied_since.data
+    initiative.estimated_value = form.estimated_value.data if isinstance(form.estimated_value.data, int) else None
+    initiative.title_folded = fold(initiative.title)[:300]
+    initiative.text_folded = fold(" ".join([initiative.title, initiative.current_situation, initiative.solution]))
+    _write_authors(form, initiative, author)
+    db.session.flush()
+    return initiative
+
+
+def _write_authors(form: InitiativeForm, initiative: Initiative, author: User) -> None:
+    rows = [InitiativeAuthor(user_id=author.id, full_name=author.full_name, job_title=author.position or "",
+                             share_percent=form.author_share.data or 0, position_order=0)]
+    for order, row in enumerate(form.filled_authors(), start=1):
+        rows.append(InitiativeAuthor(full_name=row.full_name.data or "", job_title=row.job_title.data or "",
+                                     share_percent=row.share_percent.data or 0, position_order=order))
+    collective_id = form.collective_unit_id.data
+    if collective_id and collective_id.isdigit():
+        collective = db.session.get(Unit, int(collective_id))
+        if collective and collective.parent_id == initiative.unit_id and collective.kind == UnitKind.COLLECTIVE:
+            rows.append(InitiativeAuthor(collective_unit_id=collective.id, full_name=collective.name,
+                                         share_percent=0, position_order=len(rows)))
+    initiative.authors.clear()
+    db.session.flush()  # old rows go before the new ones arrive
+    initiative.authors.extend(rows)
+
+
+def submit(initiative: Initiative, user: User) -> None:
+    workflow.transition(initiative, Status.SUBMITTED, user)
+
+
+def precheck(initiative: Initiative) -> list[str]:
+    """What still stops a draft from being submitted, for the author and the support team."""
+    values = {name: getattr(initiative, name) for name in (*TEXT_FIELDS, "applied_since")}
+    problems = [str(message) for _, message in missing_items(values)]
+    total = sum(a.share_percent for a in initiative.authors if not a.is_collective)
+    if total != 100:
+        problems.append(_("Tổng tỷ lệ đóng góp của các tác giả phải bằng 100%% (hiện là %(total)s%%).", total=total))
+    return problems
+
+
+@dataclass
+class SimilarInitiative:
+    initiative: Initiative
+    similarity: float
+
+
+def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = None,
+            limit: int = 5) -> list[SimilarInitiative]:
+    """Submitted initiatives whose title contains the typed words, diacritics and case ignored.
+
+    Ranked by the share of the typed words found (and then by newest), so "cai tien tiep don" finds
+    "Cải tiến quy trình tiếp đón bệnh nhân".
+    """
+    words = [w for w in fold(text).split() if len(w) >= 2][:12]
+    if not words:
+        return []
+    stmt = select(Initiative).where(Initiative.status.notin_([Status.DRAFT, Status.WITHDRAWN]))
+    if campaign_id:
+        stmt = stmt.where(Initiative.campaign_id == campaign_id)
+    if exclude_id:
+        stmt = stmt.where(Initiative.id != exclude_id)
+    # Candidates share at least half of the typed words (all of them for a short query).
+    needed = len(words) if len(words) <= 2 else (len(words) + 1) // 2
+    matched = sum(case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words)
+    stmt = stmt.where(or_(*[Initiative.title_folded.contains(w, autoescape=True) for w in words]))
+    stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
+    rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)).all()
+    return [SimilarInitiative(row[0], _jaccard(words, row[0].title_folded.split())) for row in rows]
+
+
+def _jaccard(a: list[str], b: list[str]) -> float:
+    set_a, set_b = set(a), set(b)
+    return len(set_a & set_b) / len(set_a | set_b) if set_a or set_b else 0.0
+
+
+def mine(user: User) -> list[Initiative]:
+    co_authored = select(InitiativeAuthor.initiative_id).where(InitiativeAuthor.user_id == user.id)
+    stmt = (select(Initiative).where(or_(Initiative.author_id == user.id, Initiative.entered_by_id == user.id,
+                                         Initiative.id.in_(co_authored)))
+            .where(Initiative.status != Status.WITHDRAWN).order_by(Initiative.updated_at.desc()).limit(200))
+    return list(db.session.scalars(stmt))
+
+
+def of_union(unit_id: int, status: str | None = None) -> tuple[list[Initiative], dict[str, int]]:
+    counts = dict(db.session.execute(select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id)
+                                     .group_by(Initiative.status)).all())
+    stmt = select(Initiative).where(Initiative.unit_id == unit_id)
+    if status:
+        stmt = stmt.where(Initiative.status == status)
+    return list(db.session.scalars(stmt.order_by(Initiative.updated_at.desc()).limit(300))), counts
+
