@@ -385,6 +385,8 @@ def test_similar_hint_ignores_diacritics_and_normal_form(app, client, world):
         body = client.htmx("/initiatives/similar", query_string={"title": query}).get_data(as_text=True)
         assert "Cải tiến quy trình tiếp đón bệnh nhân" in body, query
         assert "bản nháp riêng" not in body  # drafts are private
+    partial = client.htmx("/initiatives/similar", query_string={"title": "cải tiến nuôi cá tiếp đón"})
+    assert "khớp 67% từ đã gõ" in partial.get_data(as_text=True)  # 4 of the 6 words
     assert "tương tự" not in client.htmx("/initiatives/similar", query_string={"title": "nuôi cá"}).get_data(
         as_text=True)
 

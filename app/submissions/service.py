@@ -183,7 +183,7 @@ def precheck(initiative: Initiative) -> list[str]:
 @dataclass
 class SimilarInitiative:
     initiative: Initiative
-    similarity: float
+    similarity: float  # share of the typed words found in its title
 
 
 def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = None,
@@ -207,12 +207,8 @@ def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = 
     stmt = stmt.where(or_(*[Initiative.title_folded.contains(w, autoescape=True) for w in words]))
     stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
     rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)).all()
-    return [SimilarInitiative(row[0], _jaccard(words, row[0].title_folded.split())) for row in rows]
-
-
-def _jaccard(a: list[str], b: list[str]) -> float:
-    set_a, set_b = set(a), set(b)
-    return len(set_a & set_b) / len(set_a | set_b) if set_a or set_b else 0.0
+    typed = set(words)
+    return [SimilarInitiative(row[0], len(typed & set(row[0].title_folded.split())) / len(typed)) for row in rows]
 
 
 def mine(user: User) -> list[Initiative]:
