@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -298,3 +298,83 @@ class Tally(db.Model):
     def submitted(self) -> int:
         """Ever left draft and not withdrawn."""
         return self.pending + self.returned + self.valid + self.invalid
+
+
+class InitiativeRevision(db.Model):
+    """The content as it was each time it was submitted: the revision loop keeps every version."""
+
+    __tablename__ = "initiative_revisions"
+    __table_args__ = (UniqueConstraint("initiative_id", "number", name="uq_initiative_revisions_initiative_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InitiativeBand(db.Model):
+    """MinHash LSH band hashes of an initiative's text: equal bands find near-duplicates by index look-up."""
+
+    __tablename__ = "initiative_bands"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    band_hash: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class DuplicateCandidate(db.Model):
+    """A likely duplicate found at submit time (``candidate`` was there first), with its Jaccard similarity."""
+
+    __tablename__ = "duplicate_candidates"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True, index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    candidate: Mapped[Initiative] = relationship(foreign_keys=[candidate_id])
+    initiative: Mapped[Initiative] = relationship(foreign_keys=[initiative_id])
+
+
+class RubricCriterion(db.Model):
+    """One line of a campaign's scoring rubric (default: novelty 30, effectiveness 40, applicability 30)."""
+
+    __tablename__ = "rubric_criteria"
+    __table_args__ = (UniqueConstraint("campaign_id", "code", name="uq_rubric_criteria_campaign_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(200))
+    max_points: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Score(db.Model):
+    """One reviewer's rubric score of a valid initiative."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("initiative_id", "reviewer_id", name="uq_scores_initiative_reviewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    points: Mapped[dict] = mapped_column(JSON)
+    total: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class ReviewTemplate(db.Model):
+    """Editable message templates reviewers pick when returning an initiative for revision."""
+
+    __tablename__ = "review_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(30))
+    body: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

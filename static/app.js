@@ -7,6 +7,20 @@
     if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
   });
 
+  // One-key shortcuts (v, i, r, j, k...): an element with data-key is clicked, or focused if it is a field.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) {
+      if (event.key === "Escape") { target.blur(); }
+      return;
+    }
+    var element = document.querySelector('[data-key="' + (event.key || "").toLowerCase() + '"]');
+    if (!element) { return; }
+    event.preventDefault();
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName)) { element.focus(); } else { element.click(); }
+  });
+
   // A copy of the form in this browser: a lost connection or a reload before the server saved loses nothing.
   var store;
   try { store = window.localStorage; } catch (e) { return; }

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, Role, Status, StatusEvent, Target, Unit, UnitKind,
-                      User)
+from ..models import (Campaign, Initiative, InitiativeAuthor, InitiativeRevision, ReviewTemplate, Role,
+                      RubricCriterion, Score, Status, StatusEvent, Target, Unit, UnitKind, User)
 from . import tallies
 from .text import fold
 from .units import create_unit
@@ -148,18 +148,74 @@ def _fields_for(unit_name: str) -> list[str]:
     return ["administration", "digital"]
 
 
+SITUATION_PARTS = (
+    ["trước đây làm hoàn toàn thủ công", "phụ thuộc vào sổ sách giấy", "mỗi người làm một kiểu",
+     "thường xuyên bị chậm so với kế hoạch", "tốn nhiều công đi lại giữa các bản"],
+    ["mất nhiều thời gian", "dễ sai sót khi tổng hợp", "khó kiểm tra, đối chiếu", "chi phí vật tư cao",
+     "người lao động phải làm thêm giờ"],
+    ["đơn vị ở vùng cao, đường sá khó khăn", "sóng điện thoại yếu", "nhân lực mỏng",
+     "nhiều đồng bào dân tộc thiểu số chưa thạo tiếng phổ thông", "mùa mưa thường bị chia cắt"],
+)
+SOLUTION_STEPS = ["khảo sát lại thực trạng", "lập sơ đồ quy trình mới", "tập huấn cho người lao động",
+                  "thiết kế biểu mẫu thống nhất", "dùng nhóm Zalo để cập nhật hằng ngày",
+                  "gắn mã QR cho từng hồ sơ", "phân công người phụ trách từng khâu", "áp dụng thử một tháng",
+                  "tận dụng máy tính, điện thoại sẵn có", "lắp đặt thiết bị tự chế từ vật liệu địa phương",
+                  "họp rút kinh nghiệm hằng tuần", "nhân rộng sang các tổ khác"]
+EFFECTS = ["tiết kiệm khoảng {n}% thời gian", "giảm {n}% sai sót", "tiết kiệm {m} triệu đồng mỗi năm",
+           "{p} lượt người được phục vụ mỗi tháng", "rút ngắn thời gian xử lý từ {a} xuống {b} ngày"]
+
+
 def _texts(rng: random.Random, title: str, unit: Unit) -> dict:
+    """Varied, plausible paragraphs: ideas from different unions should not look alike by accident."""
     place = unit.name.replace("CĐCS ", "")
+    how, cost, context = (rng.choice(part) for part in SITUATION_PARTS)
+    steps = rng.sample(SOLUTION_STEPS, rng.randint(3, 5))
+    effects = [e.format(n=rng.randint(10, 45), m=rng.randint(5, 120), p=rng.randint(50, 2000),
+                        a=rng.randint(5, 10), b=rng.randint(1, 4)) for e in rng.sample(EFFECTS, 2)]
     return {
-        "current_situation": (f"Tại {place}, việc {title[0].lower() + title[1:]} trước đây làm thủ công, mất nhiều "
-                              f"thời gian, dễ sai sót; đơn vị ở vùng cao, đi lại khó khăn."),
-        "solution": (f"Giải pháp gồm {rng.randint(3, 6)} bước: khảo sát thực trạng, thiết kế lại quy trình, tập huấn cho "
-                     f"người lao động, áp dụng thử một tháng rồi nhân rộng. {title} được triển khai với chi phí thấp, "
-                     f"tận dụng thiết bị sẵn có."),
-        "application_scope": f"Áp dụng tại {place} và có thể nhân rộng ra các đơn vị cùng ngành trong tỉnh.",
-        "effectiveness": (f"Tiết kiệm khoảng {rng.randint(10, 45)}% thời gian, giảm sai sót; người lao động và "
-                          f"người dân hài lòng hơn."),
+        "current_situation": f"Tại {place}, công việc {how}, {cost}; {context}.",
+        "solution": f"{title}: " + "; ".join(steps) + ".",
+        "application_scope": f"Áp dụng tại {place}" + rng.choice(["", " và các đơn vị cùng ngành trong huyện",
+                                                                  ", có thể nhân rộng toàn tỉnh"]) + ".",
+        "effectiveness": (effects[0][0].upper() + effects[0][1:] + ", " + effects[1] + "."),
     }
+
+
+RETURN_TEMPLATES = [
+    ("missing_effect", "Đề nghị bổ sung số liệu cụ thể về hiệu quả: tiết kiệm bao nhiêu thời gian, chi phí, "
+                       "bao nhiêu người được hưởng lợi."),
+    ("missing_scope", "Đề nghị ghi rõ sáng kiến đã áp dụng ở đâu, từ ngày nào."),
+    ("unclear_solution", "Đề nghị mô tả các bước thực hiện giải pháp và điểm mới so với cách làm trước."),
+]
+
+
+def _index_and_score(rng: random.Random, campaign: Campaign, reviewers: list[User]) -> None:
+    """Revisions and near-duplicate index for what was submitted; two rubric scores for most valid ones."""
+    from .duplicates import index
+    from .scoring import DEFAULT_RUBRIC
+    submitted = db.session.scalars(select(Initiative).where(Initiative.submitted_at.is_not(None))
+                                   .order_by(Initiative.submitted_at, Initiative.id)).all()
+    for initiative in submitted:
+        db.session.add(InitiativeRevision(initiative_id=initiative.id, number=1, created_at=initiative.submitted_at,
+                                          content={"title": initiative.title, "solution": initiative.solution,
+                                                   "effectiveness": initiative.effectiveness}))
+        index(initiative)
+    for position, (code, label, points) in enumerate(DEFAULT_RUBRIC):
+        db.session.add(RubricCriterion(campaign_id=campaign.id, code=code, label=label, max_points=points,
+                                       position=position))
+    severity = {reviewers[0].id: 6, reviewers[1].id: -6}  # one lenient, one strict reviewer
+    for initiative in submitted:
+        if initiative.status != Status.VALID or rng.random() > 0.6:
+            continue
+        quality = rng.uniform(0.45, 0.9)
+        for reviewer in reviewers:
+            noise = rng.uniform(-0.12, 0.12)
+            points = {code: max(0, min(top, round(top * (quality + noise) + severity[reviewer.id] * top / 100)))
+                      for code, _label, top in DEFAULT_RUBRIC}
+            db.session.add(Score(initiative_id=initiative.id, reviewer_id=reviewer.id, points=points,
+                                 total=sum(points.values()), created_at=initiative.decided_at))
+    for reason, body in RETURN_TEMPLATES:
+        db.session.add(ReviewTemplate(reason_code=reason, body=body))
 
 
 def load(now: datetime | None = None) -> dict:
@@ -243,6 +299,7 @@ def load(now: datetime | None = None) -> dict:
     start = datetime(2022, 1, 10, 7, 0)
     span_seconds = int((datetime(2022, 5, 30, 17, 0) - start).total_seconds())
     made = 0
+    copies_of: list[Initiative] = []
     for status in statuses:
         unit = rng.choices(grassroots, weights)[0]
         field = rng.choice(_fields_for(unit.name))
@@ -258,6 +315,14 @@ def load(now: datetime | None = None) -> dict:
                                 estimated_value=rng.choice([None, None, rng.randint(5, 300) * 1_000_000]),
                                 applied_since=(created - timedelta(days=rng.randint(30, 400))).date(),
                                 **_texts(rng, title, unit))
+        copied = bool(copies_of) and rng.random() < 0.1
+        if copied:  # the same idea sent again from another union: what duplicate detection must catch
+            original = rng.choice(copies_of)
+            initiative.title, initiative.solution = original.title, original.solution
+            initiative.current_situation = original.current_situation
+            initiative.title_folded = original.title_folded
+        elif status != Status.DRAFT:
+            copies_of.append(initiative)
         initiative.text_folded = fold(" ".join([title, initiative.current_situation, initiative.solution]))
         shares = _split(100, [rng.randint(1, 4) for _ in range(rng.choice([1, 1, 1, 2, 3]))])
         co_authors = [author] + rng.sample([m for m in members[unit.id] if m is not author],
@@ -274,7 +339,8 @@ def load(now: datetime | None = None) -> dict:
             if status != Status.SUBMITTED:
                 decided = created + timedelta(hours=rng.randint(4, 24 * 12))
                 reviewer = rng.choice(reviewers)
-                reason = (rng.choice(INVALID_REASONS) if status == Status.INVALID
+                reason = ("duplicate" if copied and status == Status.INVALID
+                          else rng.choice(INVALID_REASONS) if status == Status.INVALID
                           else rng.choice(RETURN_REASONS) if status == Status.RETURNED else None)
                 message = ("Đề nghị bổ sung số liệu về hiệu quả và thời gian áp dụng."
                            if status == Status.RETURNED else None)
@@ -287,6 +353,7 @@ def load(now: datetime | None = None) -> dict:
                                                      reason_code=reason, message=message, created_at=decided))
         made += 1
     db.session.flush()
+    _index_and_score(rng, campaign, reviewers)
     tallies.rebuild(campaign.id)
     return {"units": 1 + len(top_units) + len(grassroots) * (1 + len(COLLECTIVES)), "initiatives": made,
             "campaign": campaign, "accounts": list(accounts.values())}

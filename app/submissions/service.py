@@ -9,10 +9,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import service as accounts
-from ..domain import workflow
+from ..domain import duplicates, workflow
 from ..domain.text import fold
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, Role, Status, Unit, UnitKind, User)
+from ..models import (Campaign, Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind,
+                      User)
 from .forms import InitiativeForm
 from .rules import missing_items
 
@@ -167,7 +168,25 @@ def _write_authors(form: InitiativeForm, initiative: Initiative, author: User) -
 
 
 def submit(initiative: Initiative, user: User) -> None:
+    """Submit (or resubmit): keep this version's content and look for near-duplicates."""
     workflow.transition(initiative, Status.SUBMITTED, user)
+    number = 1 + (db.session.scalar(select(func.max(InitiativeRevision.number))
+                                    .where(InitiativeRevision.initiative_id == initiative.id)) or 0)
+    db.session.add(InitiativeRevision(initiative_id=initiative.id, number=number, content=snapshot(initiative)))
+    duplicates.index(initiative)
+
+
+def snapshot(initiative: Initiative) -> dict:
+    content = {name: getattr(initiative, name) for name in TEXT_FIELDS}
+    content["applied_since"] = initiative.applied_since.isoformat() if initiative.applied_since else None
+    content["estimated_value"] = initiative.estimated_value
+    content["authors"] = [[a.full_name, a.share_percent] for a in initiative.authors]
+    return content
+
+
+def revisions(initiative: Initiative) -> list[InitiativeRevision]:
+    return list(db.session.scalars(select(InitiativeRevision).where(InitiativeRevision.initiative_id == initiative.id)
+                                   .order_by(InitiativeRevision.number)))
 
 
 def precheck(initiative: Initiative) -> list[str]:

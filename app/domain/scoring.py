@@ -1,0 +1,70 @@
+"""Rubric scores and their calibration (DESIGN §10).
+
+Reviewers differ in severity, so each raw total is turned into a z-score against that reviewer's own scores
+in the campaign: z = (x - mean_r) / sd_r. An initiative's normalised score is the mean of its z-scores; the
+raw mean is kept beside it. When reviewers disagree by more than a margin, a third review is asked for.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DEFAULT_RUBRIC = (
+    ("novelty", "Tính mới, sáng tạo", 30),
+    ("effectiveness", "Hiệu quả, lợi ích mang lại", 40),
+    ("applicability", "Khả năng áp dụng, phạm vi ảnh hưởng", 30),
+)
+MIN_REVIEWERS = 2
+SPREAD_MARGIN = 20
+
+
+@dataclass(frozen=True)
+class ReviewerStats:
+    mean: float
+    sd: float
+    count: int
+
+    @classmethod
+    def from_sums(cls, count: int, total: float, total_of_squares: float) -> ReviewerStats:
+        """From SQL aggregates (COUNT, SUM, SUM of squares): population standard deviation."""
+        if count == 0:
+            return cls(0.0, 0.0, 0)
+        mean = total / count
+        variance = max(0.0, total_of_squares / count - mean * mean)
+        return cls(mean, math.sqrt(variance), count)
+
+    def z(self, value: float) -> float:
+        """0 when the reviewer's scores carry no spread yet (one score, or all equal)."""
+        if self.count < 2 or self.sd < 1e-9:
+            return 0.0
+        return (value - self.mean) / self.sd
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    count: int
+    raw_mean: float | None
+    z_mean: float | None
+    spread: int
+    needs_third_review: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.count >= MIN_REVIEWERS and not self.needs_third_review
+
+
+def aggregate(scores: list[tuple[int, int]], stats: dict[int, ReviewerStats],
+              margin: int = SPREAD_MARGIN) -> Aggregate:
+    """``scores``: (reviewer id, raw total) pairs of one initiative."""
+    if not scores:
+        return Aggregate(0, None, None, 0, False)
+    totals = [total for _, total in scores]
+    spread = max(totals) - min(totals)
+    z_values = [stats[reviewer].z(total) if reviewer in stats else 0.0 for reviewer, total in scores]
+    return Aggregate(
+        count=len(scores),
+        raw_mean=sum(totals) / len(totals),
+        z_mean=sum(z_values) / len(z_values),
+        spread=spread,
+        needs_third_review=len(scores) == MIN_REVIEWERS and spread > margin,
+    )

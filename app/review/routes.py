@@ -1,0 +1,231 @@
+"""Reviewer queue: one item at a time, one click or one key per decision, the next item swapped in by htmx."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import policy
+from ..domain import campaigns, duplicates, workflow
+from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
+from ..extensions import db
+from ..i18n import moment
+from ..models import Initiative, ReviewTemplate, Role, Score, Status, Unit, utcnow
+from ..policy import login_required
+from ..submissions.service import revisions
+from ..web import is_htmx, render
+from . import service
+from .forms import TemplateForm, score_form
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+REVIEWERS = (Role.REVIEWER,)
+FILTER_KEYS = ("status", "unit", "field")
+
+
+def _filters() -> service.QueueFilter:
+    """Queue filters from the query string (GET) or the hidden fields that carry them (POST)."""
+    source = request.values
+    campaign = campaigns.current()
+    if campaign is None:
+        abort(404)
+    status = source.get("status") if source.get("status") in STATUSES else Status.SUBMITTED
+    unit = db.session.get(Unit, source.get("unit", type=int)) if source.get("unit", type=int) else None
+    if unit is not None and not policy.in_scope(current_user, unit):
+        unit = None
+    field = source.get("field") if source.get("field") in FIELDS else None
+    return service.QueueFilter(campaign=campaign, status=status, unit=unit, field=field)
+
+
+def _filter_args(filters: service.QueueFilter) -> dict:
+    args = {"status": filters.status if filters.status != Status.SUBMITTED else None,
+            "unit": filters.unit.id if filters.unit else None, "field": filters.field}
+    return {k: v for k, v in args.items() if v}
+
+
+def _reviewable(initiative_id: int) -> Initiative:
+    initiative = db.session.get(Initiative, initiative_id)
+    policy.require(initiative is not None and policy.can_view_initiative(current_user, initiative))
+    # Conflict of interest: visible to a reviewer of the scope, never decidable by them.
+    policy.require(policy.can_review(current_user, initiative), 403)
+    return initiative
+
+
+def _item_context(initiative: Initiative, filters: service.QueueFilter, error: str | None = None) -> dict:
+    return dict(initiative=initiative, filters=filters, filter_args=_filter_args(filters), error=error,
+                duplicates=duplicates.likely_duplicates(initiative), history=service.author_history(initiative),
+                revisions=revisions(initiative), templates=service.templates(),
+                next_item=service.neighbour(current_user, filters, initiative, forward=True),
+                prev_item=service.neighbour(current_user, filters, initiative, forward=False),
+                fields=FIELDS, statuses=STATUSES, invalid_reasons=INVALID_REASONS, return_reasons=RETURN_REASONS,
+                reasons={**RETURN_REASONS, **INVALID_REASONS})
+
+
+def _show(initiative: Initiative, filters: service.QueueFilter, error: str | None = None):
+    response = render("review/item.html", "review/_item.html", **_item_context(initiative, filters, error))
+    if is_htmx():
+        response.headers["HX-Push-Url"] = url_for("review.item", initiative_id=initiative.id,
+                                                  **_filter_args(filters))
+    return response
+
+
+@bp.route("/")
+@login_required(*REVIEWERS)
+def queue():
+    filters = _filters()
+    page = max(1, request.args.get("page", 1, type=int))
+    items = service.queue(current_user, filters, limit=50, offset=(page - 1) * 50)
+    scope = current_user.scope or filters.campaign.unit
+    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == scope.id).order_by(Unit.name)))
+    return render("review/queue.html", items=items, filters=filters, filter_args=_filter_args(filters),
+                  tally=service.counts(filters, current_user), children=children, page=page, fields=FIELDS,
+                  statuses=STATUSES)
+
+
+@bp.route("/start")
+@login_required(*REVIEWERS)
+def start():
+    filters = _filters()
+    first = service.queue(current_user, filters, limit=1)
+    if not first:
+        flash(_("Không còn sáng kiến nào chờ thẩm định trong phạm vi của bạn."), "info")
+        return redirect(url_for("review.queue", **_filter_args(filters)))
+    return redirect(url_for("review.item", initiative_id=first[0].id, **_filter_args(filters)))
+
+
+@bp.route("/<int:initiative_id>")
+@login_required(*REVIEWERS)
+def item(initiative_id: int):
+    return _show(_reviewable(initiative_id), _filters())
+
+
+@bp.route("/<int:initiative_id>/decide", methods=["POST"])
+@login_required(*REVIEWERS)
+def decide(initiative_id: int):
+    initiative = _reviewable(initiative_id)
+    filters = _filters()
+    decision = request.form.get("decision", "")
+    reason = request.form.get(f"{decision}_reason") or request.form.get("reason")
+    message = request.form.get("message", "").strip()
+    template = db.session.get(ReviewTemplate, request.form.get("template_id", type=int) or 0)
+    if decision == "return" and template is not None:  # a chosen template fills what was left empty
+        message = message or template.body
+        reason = reason or template.reason_code
+    try:
+        service.decide(current_user, initiative, decision, reason, message, request.form.get("version", type=int))
+        db.session.commit()
+        flash(_("Đã ghi quyết định “%(status)s” cho #%(id)s.", status=STATUSES[initiative.status],
+                id=initiative.id), "success")
+    except service.DecisionError as problem:
+        return _show(initiative, filters, error=str(problem))
+    except workflow.AlreadyDecided as race:
+        flash(_("Sáng kiến #%(id)s đã được %(name)s quyết định lúc %(time)s; không ghi đè.", id=race.initiative_id,
+                name=race.by.full_name if race.by else "?", time=moment(race.at)), "warning")
+        initiative = db.session.get(Initiative, race.initiative_id)
+    upcoming = service.neighbour(current_user, filters, initiative, forward=True)
+    if upcoming is None:
+        flash(_("Đã hết sáng kiến chờ thẩm định trong bộ lọc này."), "info")
+        target = url_for("review.queue", **_filter_args(filters))
+        if is_htmx():
+            response = render("review/_empty.html")
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    if is_htmx():
+        return _show(upcoming, filters)
+    return redirect(url_for("review.item", initiative_id=upcoming.id, **_filter_args(filters)))
+
+
+@bp.route("/<int:initiative_id>/cluster", methods=["GET", "POST"])
+@login_required(*REVIEWERS)
+def cluster(initiative_id: int):
+    """Mark several submitted initiatives invalid as duplicates of one, after a preview."""
+    lead = db.session.get(Initiative, initiative_id)
+    policy.require(lead is not None and policy.can_view_initiative(current_user, lead))
+    pairs = [(other, similarity) for other, similarity in duplicates.likely_duplicates(lead)
+             if other.status == Status.SUBMITTED and policy.can_review(current_user, other)]
+    step = request.form.get("step") if request.method == "POST" else None
+    chosen = service.cluster_members(current_user, lead, request.form.getlist("ids", type=int)) if step else []
+    if step and not chosen:
+        flash(_("Hãy chọn ít nhất một sáng kiến trùng."), "warning")
+        step = None
+    if step == "commit":
+        versions = {item.id: request.form.get(f"v{item.id}", type=int) for item in chosen}
+        try:
+            marked = service.mark_duplicates(current_user, lead, [(item, versions[item.id]) for item in chosen])
+            db.session.commit()
+        except workflow.AlreadyDecided as race:
+            db.session.rollback()
+            flash(_("Sáng kiến #%(id)s vừa được người khác quyết định; không có gì được ghi. Hãy xem lại.",
+                    id=race.initiative_id), "warning")
+            return redirect(url_for("review.cluster", initiative_id=lead.id))
+        flash(_("Đã đánh dấu %(n)s sáng kiến không hợp lệ vì trùng với #%(id)s.", n=len(marked), id=lead.id),
+              "success")
+        return redirect(url_for("review.queue"))
+    return render("review/cluster.html", lead=lead, pairs=pairs, chosen=chosen, preview=step == "preview",
+                  statuses=STATUSES)
+
+
+@bp.route("/scoring")
+@login_required(*REVIEWERS)
+def scoring_queue():
+    campaign = campaigns.current()
+    policy.require(campaign is not None)
+    return render("review/scoring.html", items=service.scoring_queue(current_user, campaign), fields=FIELDS)
+
+
+@bp.route("/<int:initiative_id>/score", methods=["GET", "POST"])
+@login_required(*REVIEWERS)
+def score(initiative_id: int):
+    initiative = _reviewable(initiative_id)
+    policy.require(initiative.status in service.VALID_FAMILY, 404)
+    criteria = service.rubric(initiative.campaign)
+    mine = db.session.scalar(select(Score).where(Score.initiative_id == initiative.id,
+                                                 Score.reviewer_id == current_user.id))
+    form = score_form(criteria)
+    if mine is None and form.validate_on_submit():
+        points = {c.code: getattr(form, f"c_{c.code}").data for c in criteria}
+        service.save_score(current_user, initiative, points, form.comment.data or "")
+        db.session.commit()
+        flash(_("Đã lưu điểm."), "success")
+        return redirect(url_for("review.score", initiative_id=initiative.id))
+    db.session.commit()  # the default rubric, if it was just created
+    # Others' scores stay hidden until this reviewer has scored: no anchoring.
+    scores = service.scores_of([initiative.id])[initiative.id] if mine else []
+    aggregate = service.aggregates(initiative.campaign_id, [initiative.id])[initiative.id] if mine else None
+    return render("review/score.html", initiative=initiative, form=form, criteria=criteria, mine=mine,
+                  scores=scores, aggregate=aggregate, fields=FIELDS)
+
+
+@bp.route("/stats")
+@login_required(*REVIEWERS)
+def stats():
+    campaign = campaigns.current()
+    policy.require(campaign is not None)
+    scope = current_user.scope or campaign.unit
+    now = utcnow()
+    return render("review/stats.html", campaign=campaign, scope=scope,
+                  today=service.decided_by(current_user, now.replace(hour=0, minute=0, second=0, microsecond=0)),
+                  week=service.decided_by(current_user, service.week_start(now)),
+                  tally=service.counts(service.QueueFilter(campaign=campaign), current_user),
+                  rates=service.invalid_rates(campaign, scope), helpers=service.helper_rates(campaign, current_user))
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@login_required(Role.REVIEWER, Role.ORGANIZER)
+def templates():
+    form = TemplateForm()
+    if request.method == "POST" and request.form.get("delete", type=int):
+        template = db.session.get(ReviewTemplate, request.form.get("delete", type=int))
+        if template is not None:
+            db.session.delete(template)
+            db.session.commit()
+            flash(_("Đã xóa lời nhắn mẫu."), "info")
+        return redirect(url_for("review.templates"))
+    if form.validate_on_submit():
+        db.session.add(ReviewTemplate(reason_code=form.reason_code.data, body=form.body.data,
+                                      created_by_id=current_user.id))
+        db.session.commit()
+        flash(_("Đã thêm lời nhắn mẫu."), "success")
+        return redirect(url_for("review.templates"))
+    return render("review/templates.html", form=form, items=service.templates(), reasons=RETURN_REASONS)

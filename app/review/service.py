@@ -1,0 +1,245 @@
+"""The reviewer's work: a scoped queue without conflicts of interest, decisions, clusters, scores, stats."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, exists, func, or_, select, true
+
+from ..domain import scoring, tallies, workflow
+from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
+from ..domain.units import subtree_filter
+from ..extensions import db
+from ..models import (Campaign, Initiative, InitiativeAuthor, ReviewTemplate, RubricCriterion, Score, Status,
+                      StatusEvent, Tally, Unit, User, utcnow)
+
+DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
+VALID_FAMILY = (Status.VALID, Status.SHORTLISTED, Status.AWARDED)
+
+
+class DecisionError(Exception):
+    """The decision is incomplete (e.g. no reason); the message goes next to the form."""
+
+
+@dataclass
+class QueueFilter:
+    campaign: Campaign
+    status: str = Status.SUBMITTED
+    unit: Unit | None = None
+    field: str | None = None
+
+
+def in_scope_clause(user: User, unit: Unit | None = None):
+    scope = unit or user.scope
+    if scope is None:  # an admin without a scope sees everything
+        return true()
+    return Initiative.unit_id.in_(select(Unit.id).where(subtree_filter(scope)))
+
+
+def no_conflict_clause(user: User):
+    """Never one's own initiatives, nor those of one's own grassroots union (DESIGN §3)."""
+    co_authored = exists().where(InitiativeAuthor.initiative_id == Initiative.id,
+                                 InitiativeAuthor.user_id == user.id)
+    clauses = [Initiative.author_id != user.id, Initiative.entered_by_id != user.id, ~co_authored]
+    if user.unit_id:
+        clauses.append(Initiative.unit_id != user.unit_id)
+    return and_(*clauses)
+
+
+def queue_select(user: User, filters: QueueFilter) -> Select:
+    stmt = select(Initiative).where(Initiative.campaign_id == filters.campaign.id,
+                                    Initiative.status == filters.status,
+                                    in_scope_clause(user, filters.unit), no_conflict_clause(user))
+    if filters.field:
+        stmt = stmt.where(Initiative.field == filters.field)
+    return stmt
+
+
+def _order(stmt: Select) -> Select:
+    return stmt.order_by(Initiative.submitted_at, Initiative.id)
+
+
+def queue(user: User, filters: QueueFilter, limit: int = 50, offset: int = 0) -> list[Initiative]:
+    return list(db.session.scalars(_order(queue_select(user, filters)).limit(limit).offset(offset)))
+
+
+def counts(filters: QueueFilter, user: User) -> Tally | None:
+    """Counters of the filtered unit (or the reviewer's scope), read from the tallies, never counted."""
+    unit = filters.unit or user.scope or filters.campaign.unit
+    return tallies.for_unit(filters.campaign.id, unit.id)
+
+
+def neighbour(user: User, filters: QueueFilter, current: Initiative, forward: bool = True) -> Initiative | None:
+    """The next (or previous) item in queue order after ``current``; the first one when past the end."""
+    stmt = queue_select(user, filters).where(Initiative.id != current.id)
+    at = current.submitted_at or datetime.min
+    if forward:
+        after = or_(Initiative.submitted_at > at, and_(Initiative.submitted_at == at, Initiative.id > current.id))
+        found = db.session.scalar(_order(stmt.where(after)).limit(1))
+        return found or db.session.scalar(_order(stmt).limit(1))
+    before = or_(Initiative.submitted_at < at, and_(Initiative.submitted_at == at, Initiative.id < current.id))
+    return db.session.scalar(stmt.where(before).order_by(Initiative.submitted_at.desc(), Initiative.id.desc())
+                             .limit(1))
+
+
+def decide(user: User, initiative: Initiative, decision: str, reason: str | None, message: str | None,
+           version: int | None) -> None:
+    """Apply a triage decision; raises DecisionError, or workflow.AlreadyDecided if someone was faster."""
+    if decision not in DECISIONS:
+        raise DecisionError(_("Quyết định không hợp lệ."))
+    message = (message or "").strip() or None
+    if decision == "invalid":
+        if reason not in INVALID_REASONS:
+            raise DecisionError(_("Vui lòng chọn lý do không hợp lệ."))
+        if reason == "other" and not message:
+            raise DecisionError(_("Lý do khác: vui lòng ghi rõ."))
+    elif decision == "return":
+        if reason not in RETURN_REASONS:
+            raise DecisionError(_("Vui lòng chọn lý do trả lại."))
+        if not message:
+            raise DecisionError(_("Vui lòng ghi lời nhắn cho tác giả: cần bổ sung gì."))
+    else:
+        reason = None
+    if version is None:
+        raise DecisionError(_("Thiếu phiên bản của sáng kiến; vui lòng tải lại trang."))
+    workflow.transition(initiative, DECISIONS[decision], user, reason_code=reason, message=message,
+                        expected_version=version)
+
+
+def cluster_members(user: User, lead: Initiative, ids: list[int]) -> list[Initiative]:
+    """The chosen duplicates of ``lead`` that this reviewer may still mark invalid."""
+    from .. import policy
+    if not ids:
+        return []
+    chosen = db.session.scalars(select(Initiative).where(Initiative.id.in_(ids), Initiative.id != lead.id,
+                                                         Initiative.status == Status.SUBMITTED))
+    return [item for item in chosen if policy.can_review(user, item)]
+
+
+def mark_duplicates(user: User, lead: Initiative, items: list[tuple[Initiative, int]]) -> list[Initiative]:
+    """Mark each (initiative, version seen in the preview) invalid as a duplicate of ``lead``, all or nothing."""
+    message = _("Trùng với sáng kiến #%(id)s “%(title)s”.", id=lead.id, title=lead.title)
+    for item, version in items:
+        workflow.transition(item, Status.INVALID, user, reason_code="duplicate", message=message,
+                            expected_version=version)
+    return [item for item, _ in items]
+
+
+def author_history(initiative: Initiative) -> list[Initiative]:
+    return list(db.session.scalars(
+        select(Initiative).where(Initiative.author_id == initiative.author_id, Initiative.id != initiative.id,
+                                 Initiative.status != Status.DRAFT)
+        .order_by(Initiative.id.desc()).limit(10)))
+
+
+def templates() -> list[ReviewTemplate]:
+    return list(db.session.scalars(select(ReviewTemplate).order_by(ReviewTemplate.reason_code, ReviewTemplate.id)))
+
+
+# --- scoring -------------------------------------------------------------------------------------------------
+
+def rubric(campaign: Campaign) -> list[RubricCriterion]:
+    """The campaign's rubric, created with the default 30/40/30 lines the first time it is needed."""
+    criteria = list(db.session.scalars(select(RubricCriterion).where(RubricCriterion.campaign_id == campaign.id)
+                                       .order_by(RubricCriterion.position)))
+    if not criteria:
+        criteria = [RubricCriterion(campaign_id=campaign.id, code=code, label=label, max_points=points,
+                                    position=position)
+                    for position, (code, label, points) in enumerate(scoring.DEFAULT_RUBRIC)]
+        db.session.add_all(criteria)
+        db.session.flush()
+    return criteria
+
+
+def reviewer_stats(campaign_id: int) -> dict[int, scoring.ReviewerStats]:
+    rows = db.session.execute(
+        select(Score.reviewer_id, func.count(), func.sum(Score.total), func.sum(Score.total * Score.total))
+        .join(Initiative, Initiative.id == Score.initiative_id).where(Initiative.campaign_id == campaign_id)
+        .group_by(Score.reviewer_id))
+    return {reviewer: scoring.ReviewerStats.from_sums(n, float(total), float(squares))
+            for reviewer, n, total, squares in rows}
+
+
+def scores_of(initiative_ids: list[int]) -> dict[int, list[Score]]:
+    result: dict[int, list[Score]] = {i: [] for i in initiative_ids}
+    if initiative_ids:
+        for score in db.session.scalars(select(Score).where(Score.initiative_id.in_(initiative_ids))
+                                        .order_by(Score.id)):
+            result[score.initiative_id].append(score)
+    return result
+
+
+def aggregates(campaign_id: int, initiative_ids: list[int]) -> dict[int, scoring.Aggregate]:
+    stats = reviewer_stats(campaign_id)
+    return {initiative_id: scoring.aggregate([(s.reviewer_id, s.total) for s in scores], stats)
+            for initiative_id, scores in scores_of(initiative_ids).items()}
+
+
+def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initiative]:
+    """Valid initiatives that still need this reviewer's score: fewer than two, or a third after disagreement."""
+    score_count = (select(func.count()).where(Score.initiative_id == Initiative.id).correlate(Initiative)
+                   .scalar_subquery())
+    mine = exists().where(Score.initiative_id == Initiative.id, Score.reviewer_id == user.id)
+    candidates = db.session.scalars(
+        select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(VALID_FAMILY),
+                                 in_scope_clause(user), no_conflict_clause(user), ~mine, score_count < 3)
+        .order_by(score_count.desc(), Initiative.decided_at, Initiative.id).limit(limit * 3)).all()
+    needed = aggregates(campaign.id, [c.id for c in candidates])
+    return [c for c in candidates
+            if needed[c.id].count < scoring.MIN_REVIEWERS or needed[c.id].needs_third_review][:limit]
+
+
+def save_score(user: User, initiative: Initiative, points: dict[str, int], comment: str) -> Score:
+    score = Score(initiative_id=initiative.id, reviewer_id=user.id, points=points, total=sum(points.values()),
+                  comment=comment.strip())
+    db.session.add(score)
+    db.session.flush()
+    return score
+
+
+# --- statistics ----------------------------------------------------------------------------------------------
+
+def decided_by(user: User, since: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(StatusEvent).where(
+        StatusEvent.actor_id == user.id, StatusEvent.created_at >= since,
+        StatusEvent.to_status.in_([Status.VALID, Status.INVALID, Status.RETURNED]))) or 0
+
+
+@dataclass
+class UnitRate:
+    unit: Unit
+    tally: Tally
+    invalid_rate: float | None
+
+
+def invalid_rates(campaign: Campaign, scope: Unit) -> list[UnitRate]:
+    """Per child unit of the scope: the share of decided initiatives found invalid, worst first."""
+    rows = db.session.execute(select(Unit, Tally).join(Tally, Tally.unit_id == Unit.id)
+                              .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)).all()
+    rates = []
+    for unit, tally in rows:
+        decided = tally.valid + tally.invalid
+        rates.append(UnitRate(unit, tally, tally.invalid / decided if decided else None))
+    return sorted(rates, key=lambda r: (-(r.invalid_rate or 0), r.unit.name))
+
+
+def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[User, int, int]]:
+    """(helper, entered and decided, of which invalid) for people who enter on members' behalf, worst first."""
+    invalid = func.sum(case((Initiative.status == Status.INVALID, 1), else_=0))
+    decided = func.count()
+    rows = db.session.execute(
+        select(Initiative.entered_by_id, decided, invalid)
+        .where(Initiative.campaign_id == campaign.id, in_scope_clause(user),
+               Initiative.entered_by_id != Initiative.author_id,
+               Initiative.status.in_([Status.INVALID, *VALID_FAMILY]))
+        .group_by(Initiative.entered_by_id).order_by((invalid * 1.0 / decided).desc()).limit(limit)).all()
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
+    return [(people[helper_id], n, bad) for helper_id, n, bad in rows]
+
+
+def week_start(now: datetime | None = None) -> datetime:
+    now = now or utcnow()
+    start = now - timedelta(days=now.weekday())
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+
