@@ -135,6 +135,8 @@ class Campaign(db.Model):
     # The federation running the campaign; its subtree takes part.
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     ranking_frozen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The ranking as it stood when frozen: shown publicly until the freeze is lifted.
+    ranking_snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -378,3 +380,15 @@ class ReviewTemplate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DailyTally(db.Model):
+    """Net change of the counters per (campaign, unit, local day): the progress chart and weekly report."""
+
+    __tablename__ = "daily_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,12 +6,13 @@ the same transaction as the status change; ``rebuild`` recomputes everything fro
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
-from ..models import Initiative, Status, Tally, Unit, utcnow
+from ..models import DailyTally, Initiative, Status, StatusEvent, Tally, Unit, utcnow
 
 # Which counter a status belongs to; drafts and withdrawn initiatives are not counted.
 BUCKETS: dict[str, str] = {
@@ -23,15 +24,28 @@ BUCKETS: dict[str, str] = {
     Status.INVALID: "invalid",
 }
 COUNTERS = ("pending", "returned", "valid", "invalid")
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def _insert_ignoring_existing():
+def local_day(when: datetime) -> date:
+    """Stored times are UTC; a day of the campaign is a Vietnamese calendar day."""
+    return when.replace(tzinfo=timezone.utc).astimezone(LOCAL_ZONE).date()
+
+
+def daily_delta(from_status: str, to_status: str) -> tuple[int, int]:
+    """(submitted, valid) change of one transition."""
+    old, new = BUCKETS.get(from_status), BUCKETS.get(to_status)
+    return (int(new is not None) - int(old is not None), int(new == "valid") - int(old == "valid"))
+
+
+def _upsert(model):
+    """INSERT … ON CONFLICT for the database in use (both dialects share the API)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(Tally)
+    return dialect_insert(model)
 
 
 def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
@@ -39,7 +53,7 @@ def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
         return
     rows = [{"campaign_id": campaign_id, "unit_id": uid, "pending": 0, "returned": 0, "valid": 0, "invalid": 0,
              "updated_at": utcnow()} for uid in unit_ids]
-    db.session.execute(_insert_ignoring_existing().values(rows).on_conflict_do_nothing())
+    db.session.execute(_upsert(Tally).values(rows).on_conflict_do_nothing())
 
 
 def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: str, when: datetime) -> None:
@@ -60,6 +74,14 @@ def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: 
         update(Tally).where(Tally.campaign_id == campaign_id, Tally.unit_id.in_(unit_ids)).values(**values),
         execution_options={"synchronize_session": False},
     )
+    submitted, valid = daily_delta(from_status, to_status)
+    day = local_day(when)
+    stmt = _upsert(DailyTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day,
+                                        "submitted": submitted, "valid": valid} for uid in unit_ids])
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["campaign_id", "unit_id", "day"],
+        set_={"submitted": DailyTally.submitted + stmt.excluded.submitted,
+              "valid": DailyTally.valid + stmt.excluded.valid}))
 
 
 def recount(campaign_id: int) -> dict[int, dict]:
@@ -91,14 +113,42 @@ def recount(campaign_id: int) -> dict[int, dict]:
     return dict(per_unit)
 
 
+def recount_daily(campaign_id: int) -> dict[tuple[int, date], list[int]]:
+    """Daily (submitted, valid) changes per unit and ancestor, replayed from the audit log."""
+    direct: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    events = db.session.execute(
+        select(Initiative.unit_id, StatusEvent.created_at, StatusEvent.from_status, StatusEvent.to_status)
+        .join(Initiative, Initiative.id == StatusEvent.initiative_id).where(Initiative.campaign_id == campaign_id))
+    for unit_id, when, from_status, to_status in events:
+        submitted, valid = daily_delta(from_status, to_status)
+        if submitted or valid:
+            key = (unit_id, local_day(when))
+            direct[key][0] += submitted
+            direct[key][1] += valid
+    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_({u for u, _ in direct}))).all())
+    rolled: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    for (unit_id, day), (submitted, valid) in direct.items():
+        for ancestor_id in (int(p) for p in paths[unit_id].strip("/").split("/")):
+            rolled[(ancestor_id, day)][0] += submitted
+            rolled[(ancestor_id, day)][1] += valid
+    return dict(rolled)
+
+
+def _insert_batches(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(model), rows[start:start + 5000])
+
+
 def rebuild(campaign_id: int) -> int:
-    """Replace a campaign's tallies with a recount; returns the number of rows written."""
+    """Replace a campaign's tallies and daily series with a recount; returns the number of tally rows."""
     counts = recount(campaign_id)
     db.session.execute(delete(Tally).where(Tally.campaign_id == campaign_id))
     now = utcnow()
     rows = [{"campaign_id": campaign_id, "unit_id": uid, "updated_at": now, **values} for uid, values in counts.items()]
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Tally), rows[start:start + 5000])
+    _insert_batches(Tally, rows)
+    db.session.execute(delete(DailyTally).where(DailyTally.campaign_id == campaign_id))
+    _insert_batches(DailyTally, [{"campaign_id": campaign_id, "unit_id": uid, "day": day, "submitted": s, "valid": v}
+                                 for (uid, day), (s, v) in recount_daily(campaign_id).items()])
     return len(rows)
 
 

@@ -1,0 +1,243 @@
+"""Organizer pages, scoped to the organizer's subtree: campaigns, targets, units, users, weekly report."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import policy
+from ..auth import service as accounts
+from ..domain import ranking
+from ..domain.units import create_unit
+from ..extensions import db
+from ..models import Campaign, Role, Unit, User
+from ..policy import login_required
+from ..web import render
+from . import service
+from .forms import CampaignForm, TargetImportForm, UnitForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+ORGANIZERS = (Role.ORGANIZER,)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    policy.require(campaign is not None and campaign in service.campaigns_for(current_user))
+    return campaign
+
+
+def _managed_unit(unit_id: int | None, default: Unit | None) -> Unit:
+    unit = db.session.get(Unit, unit_id) if unit_id else default
+    policy.require(unit is not None and policy.in_scope(current_user, unit))
+    return unit
+
+
+def _organizable_units() -> list[Unit]:
+    """Units a campaign can be run by: the organizer's scope and the federations below it."""
+    scope = current_user.scope
+    stmt = select(Unit).where(Unit.kind.notin_(["grassroots", "collective"])).order_by(Unit.path)
+    units = db.session.scalars(stmt).all()
+    return [u for u in units if scope is None or scope.contains(u)]
+
+
+@bp.route("/")
+@login_required(*ORGANIZERS)
+def index():
+    return render("admin/index.html", campaigns=service.campaigns_for(current_user))
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def campaign_form(campaign_id: int | None = None):
+    campaign = _campaign(campaign_id) if campaign_id else None
+    if campaign is not None:
+        policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
+    form = CampaignForm(obj=campaign)
+    form.unit_id.choices = [(u.id, u.name) for u in _organizable_units()]
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        policy.require(policy.can_manage_unit(current_user, unit), 403)
+        clash = db.session.scalar(select(Campaign).where(Campaign.slug == form.slug.data))
+        if clash is not None and clash is not campaign:
+            form.slug.errors.append(_("Địa chỉ ngắn này đã được dùng."))
+        else:
+            if campaign is None:
+                campaign = Campaign()
+                db.session.add(campaign)
+            form.populate_obj(campaign)
+            db.session.commit()
+            flash(_("Đã lưu chiến dịch."), "success")
+            return redirect(url_for("admin.index"))
+    return render("admin/campaign_form.html", form=form, campaign=campaign)
+
+
+@bp.route("/campaigns/<int:campaign_id>/freeze", methods=["POST"])
+@login_required(*ORGANIZERS)
+def freeze(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
+    if campaign.ranking_frozen_at:
+        ranking.unfreeze(campaign)
+        flash(_("Đã mở lại bảng xếp hạng trực tiếp."), "info")
+    else:
+        ranking.freeze(campaign)
+        flash(_("Đã chốt bảng xếp hạng; trang công khai hiển thị bảng đã chốt."), "success")
+    db.session.commit()
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def targets(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    default = current_user.scope if current_user.scope and campaign.unit.contains(current_user.scope) \
+        else campaign.unit
+    parent = _managed_unit(request.values.get("unit", type=int), default)
+    policy.require(campaign.unit.contains(parent))
+    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id,
+                                                          Unit.kind != "collective").order_by(Unit.name)))
+    values = service.targets_of(campaign, [parent.id] + [c.id for c in children])
+    typed: dict[int, str] = {}
+    error = None
+    if request.method == "POST":
+        policy.require(policy.can_manage_unit(current_user, parent), 403)
+        updates: dict[int, int | None] = {}
+        for child in children:
+            raw = request.form.get(f"t{child.id}", "").strip()
+            typed[child.id] = raw
+            if raw == "":
+                updates[child.id] = None
+            elif raw.isdigit():
+                updates[child.id] = int(raw)
+            else:
+                error = _("Chỉ tiêu của %(unit)s phải là số nguyên không âm.", unit=child.name)
+        if error is None:
+            try:
+                service.set_targets(campaign, parent, updates, bool(request.form.get("confirm_exceed")))
+                db.session.commit()
+                flash(_("Đã lưu chỉ tiêu."), "success")
+                return redirect(url_for("admin.targets", campaign_id=campaign.id, unit=parent.id))
+            except service.TargetProblem as problem:
+                db.session.rollback()
+                error = str(problem)
+    return render("admin/targets.html", campaign=campaign, parent=parent, children=children, values=values,
+                  typed=typed, error=error, import_form=TargetImportForm(),
+                  children_total=sum(values.get(c.id, 0) for c in children),
+                  editable=policy.can_manage_unit(current_user, parent))
+
+
+@bp.route("/campaigns/<int:campaign_id>/targets/import", methods=["POST"])
+@login_required(*ORGANIZERS)
+def import_targets(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = TargetImportForm()
+    upload = request.files.get("file")
+    if not form.validate_on_submit() or upload is None or not upload.filename:
+        flash(_("Hãy chọn tệp CSV."), "error")
+        return redirect(url_for("admin.targets", campaign_id=campaign.id))
+    try:
+        text = upload.read(2 * 1024 * 1024).decode("utf-8-sig")
+        count = service.import_targets(current_user, campaign, text, form.confirm_exceed.data)
+        db.session.commit()
+        flash(_("Đã nhập %(n)s chỉ tiêu.", n=count), "success")
+    except UnicodeDecodeError:
+        flash(_("Tệp phải là CSV mã hóa UTF-8."), "error")
+    except service.TargetProblem as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    return redirect(url_for("admin.targets", campaign_id=campaign.id))
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def units():
+    parent = _managed_unit(request.values.get("parent", type=int), current_user.scope)
+    form = UnitForm()
+    if form.validate_on_submit():
+        if service.unit_by_code(form.code.data):
+            form.code.errors.append(_("Mã đơn vị đã tồn tại."))
+        else:
+            create_unit(form.name.data, form.code.data, form.kind.data, parent, form.member_count.data)
+            db.session.commit()
+            flash(_("Đã thêm đơn vị."), "success")
+            return redirect(url_for("admin.units", parent=parent.id))
+    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)))
+    return render("admin/units.html", parent=parent, children=children, form=form)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def users():
+    form = UserForm()
+    form.role.choices = [(code, label) for code, label in form.role.choices
+                         if policy.can_assign_role(current_user, code)]
+    if form.validate_on_submit():
+        unit = service.unit_by_code(form.unit_code.data)
+        scope = service.unit_by_code(form.scope_code.data)
+        phone = accounts.normalise_phone(form.phone.data) or None
+        phone_taken, email_taken = accounts.login_taken(phone, accounts.normalise_email(form.email.data))
+        if form.unit_code.data and (unit is None or not policy.in_scope(current_user, unit)):
+            form.unit_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+        elif form.scope_code.data and (scope is None or not policy.in_scope(current_user, scope)):
+            form.scope_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+        elif phone and not accounts.PHONE_RE.match(phone):
+            form.phone.errors.append(_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
+        elif not phone and not form.email.data:
+            form.phone.errors.append(_("Cần số điện thoại hoặc email để đăng nhập."))
+        elif phone_taken or email_taken:
+            form.phone.errors.append(_("Số điện thoại hoặc email đã có tài khoản."))
+        elif unit is None and scope is None:
+            form.unit_code.errors.append(_("Vui lòng nhập mã đơn vị."))
+        else:
+            accounts.create_user(full_name=form.full_name.data, role=form.role.data, unit=unit, scope_unit=scope,
+                                 phone=phone, email=form.email.data, password=form.password.data or None,
+                                 created_by=current_user)
+            db.session.commit()
+            flash(_("Đã tạo tài khoản."), "success")
+            return redirect(url_for("admin.users"))
+    query = request.args.get("q", "")
+    return render("admin/users.html", form=form, people=service.users_in_scope(current_user, query), query=query)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required(*ORGANIZERS)
+def toggle_user(user_id: int):
+    person = db.session.get(User, user_id)
+    policy.require(person is not None and person.unit is not None and policy.in_scope(current_user, person.unit))
+    policy.require(person.id != current_user.id and policy.can_assign_role(current_user, person.role), 403)
+    person.active = not person.active
+    if not person.active:
+        person.rotate_session_token()  # a disabled account is logged out everywhere at once
+    db.session.commit()
+    flash(_("Đã cập nhật tài khoản %(name)s.", name=person.full_name), "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/report")
+@login_required(*ORGANIZERS)
+def report(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    default = current_user.scope if current_user.scope and campaign.unit.contains(current_user.scope) \
+        else campaign.unit
+    unit = _managed_unit(request.args.get("unit", type=int), default)
+    policy.require(campaign.unit.contains(unit))
+    try:
+        chosen = date.fromisoformat(request.args["week"]) if request.args.get("week") else None
+    except ValueError:
+        abort(400)
+    week = service.monday(chosen or min(date.today(), campaign.end_date))
+    data = service.report(campaign, unit, week)
+    export = request.args.get("format")
+    filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"
+    if export == "csv":
+        return Response(service.report_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if export == "xlsx":
+        return Response(service.report_xlsx(data),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'})
+    return render("admin/report.html", report=data)

@@ -1,0 +1,166 @@
+"""Organizer work: targets that add up, units and users inside one's subtree, the weekly report and exports."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import or_, select
+
+from .. import policy
+from ..domain import ranking
+from ..domain.units import subtree_filter
+from ..extensions import db
+from ..models import Campaign, Target, Unit, User
+
+
+class TargetProblem(Exception):
+    pass
+
+
+def campaigns_for(user: User) -> list[Campaign]:
+    """Campaigns run inside the organizer's subtree or above it (their units take part)."""
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.start_date.desc())).all()
+    scope = user.scope
+    if scope is None:
+        return list(campaigns)
+    return [c for c in campaigns if scope.contains(c.unit) or c.unit.contains(scope)]
+
+
+def targets_of(campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(select(Target.unit_id, Target.count).where(
+        Target.campaign_id == campaign.id, Target.unit_id.in_(unit_ids))).all())
+
+
+def set_targets(campaign: Campaign, parent: Unit, values: dict[int, int | None], allow_exceed: bool) -> None:
+    """Write children's targets; refuses (unless allowed) when they add up to more than the parent's."""
+    parent_target = targets_of(campaign, [parent.id]).get(parent.id)
+    children = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.parent_id == parent.id))}
+    if set(values) - set(children):
+        raise TargetProblem(_("Chỉ được đặt chỉ tiêu cho đơn vị trực thuộc."))
+    current = targets_of(campaign, list(children))
+    merged = {**current, **{k: v for k, v in values.items() if v is not None}}
+    for k, v in values.items():
+        if v is None:
+            merged.pop(k, None)
+    total = sum(merged.values())
+    if parent_target is not None and total > parent_target and not allow_exceed:
+        raise TargetProblem(_("Tổng chỉ tiêu các đơn vị trực thuộc (%(total)s) vượt chỉ tiêu của %(unit)s "
+                              "(%(parent)s). Sửa lại, hoặc đánh dấu xác nhận nếu cố ý giao vượt.",
+                              total=total, unit=parent.name, parent=parent_target))
+    existing = {t.unit_id: t for t in db.session.scalars(select(Target).where(
+        Target.campaign_id == campaign.id, Target.unit_id.in_(list(values))))}
+    for unit_id, count in values.items():
+        if count is None:
+            if unit_id in existing:
+                db.session.delete(existing[unit_id])
+        elif unit_id in existing:
+            existing[unit_id].count = count
+        else:
+            db.session.add(Target(campaign_id=campaign.id, unit_id=unit_id, count=count))
+
+
+def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool) -> int:
+    """CSV rows ``unit_code,target``; every unit must be a child of a unit the organizer manages."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"unit_code", "target"} <= {f.strip() for f in reader.fieldnames}:
+        raise TargetProblem(_("Tệp CSV cần hai cột: unit_code, target."))
+    by_parent: dict[int, dict[int, int]] = {}
+    for line, row in enumerate(reader, start=2):
+        code = (row.get("unit_code") or "").strip()
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None or unit.parent is None or not policy.can_manage_unit(user, unit.parent):
+            raise TargetProblem(_("Dòng %(line)s: không có đơn vị mã “%(code)s” trong phạm vi của bạn.",
+                                  line=line, code=code))
+        try:
+            count = int((row.get("target") or "").strip())
+        except ValueError:
+            raise TargetProblem(_("Dòng %(line)s: chỉ tiêu phải là số nguyên.", line=line)) from None
+        if count < 0:
+            raise TargetProblem(_("Dòng %(line)s: chỉ tiêu không được âm.", line=line))
+        by_parent.setdefault(unit.parent_id, {})[unit.id] = count
+    for parent_id, values in by_parent.items():
+        set_targets(campaign, db.session.get(Unit, parent_id), values, allow_exceed)
+    return sum(len(v) for v in by_parent.values())
+
+
+def users_in_scope(user: User, query: str = "", limit: int = 100) -> list[User]:
+    stmt = select(User).order_by(User.full_name).limit(limit)
+    if user.scope is not None:
+        stmt = stmt.join(Unit, Unit.id == User.unit_id).where(subtree_filter(user.scope))
+    if query.strip():
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(or_(User.full_name.ilike(like), User.phone.ilike(like), User.email.ilike(like)))
+    return list(db.session.scalars(stmt))
+
+
+def unit_by_code(code: str | None) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.code == code.strip())) if code and code.strip() else None
+
+
+# --- weekly report -------------------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    campaign: Campaign
+    unit: Unit
+    week_start: date
+    rows: list[ranking.WeekRow]
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def report(campaign: Campaign, unit: Unit, week_start: date) -> Report:
+    return Report(campaign, unit, week_start, ranking.weekly_report(campaign, unit, week_start))
+
+
+HEADERS = ("Hạng", "Thay đổi hạng", "Đơn vị", "Mã", "Gửi mới trong tuần", "Hợp lệ mới trong tuần", "Tổng đã gửi",
+           "Tổng hợp lệ", "Chờ thẩm định", "Không hợp lệ", "Chỉ tiêu", "Tỷ lệ hợp lệ/chỉ tiêu (%)", "Chậm tiến độ")
+
+
+def report_rows(data: Report) -> list[list]:
+    """Numbers stay numbers: spreadsheets can sum and sort them."""
+    rows = []
+    for item in data.rows:
+        row = item.row
+        rows.append([row.rank, item.rank_change, row.name, row.code, item.week_submitted, item.week_valid,
+                     row.submitted, row.valid, row.pending + row.returned, row.invalid, row.target,
+                     round(100 * row.progress, 1) if row.progress is not None else None,
+                     "x" if item.below_pace else ""])
+    return rows
+
+
+def report_csv(data: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    writer.writerows(report_rows(data))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese correctly
+
+
+def report_xlsx(data: Report) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Giao ban"
+    sheet.append([f"{data.campaign.name} — {data.unit.name}"])
+    sheet.append([f"Tuần {data.week_start:%d/%m/%Y} – {data.week_end:%d/%m/%Y}"])
+    sheet.append(list(HEADERS))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in report_rows(data):
+        sheet.append(row)
+    sheet.column_dimensions["C"].width = 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+

@@ -1,0 +1,103 @@
+"""Public campaign page: live counters, progress chart, emulation ranking with drill-down."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from sqlalchemy import select
+
+from ..domain import campaigns, ranking, tallies
+from ..extensions import db
+from ..models import Campaign, Target, Unit
+from ..policy import public
+from ..web import render
+
+bp = Blueprint("dashboard", __name__)
+POLL_SECONDS = 20
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _unit(campaign: Campaign, unit_id: int | None) -> Unit:
+    unit = db.session.get(Unit, unit_id) if unit_id else campaign.unit
+    if unit is None or not campaign.unit.contains(unit):
+        abort(404)
+    return unit
+
+
+def _unchanged(version: str) -> bool:
+    return request.args.get("v") == version
+
+
+def _no_change() -> Response:
+    """204: htmx keeps the page as it is and the poll costs no body."""
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
+
+
+def _counters_context(campaign: Campaign, unit: Unit) -> dict:
+    target = db.session.scalar(select(Target.count).where(Target.campaign_id == campaign.id,
+                                                          Target.unit_id == unit.id))
+    goal = campaign.goal if unit.id == campaign.unit_id else target
+    tally = tallies.for_unit(campaign.id, unit.id)
+    return {"campaign": campaign, "unit": unit, "tally": tally, "goal": goal,
+            "days_left": campaigns.days_left(campaign), "version": ranking.version(campaign, [unit.id]),
+            "progress": (tally.valid / goal) if tally and goal else None, "poll": POLL_SECONDS}
+
+
+def _ranking_context(campaign: Campaign, unit: Unit) -> dict:
+    frozen = unit.id == campaign.unit_id and campaign.ranking_frozen_at is not None
+    rows = ranking.frozen_rows(campaign) if frozen else ranking.rank_children(campaign, unit)
+    return {"campaign": campaign, "unit": unit, "rows": rows, "frozen": frozen, "poll": POLL_SECONDS,
+            "version": ranking.version(campaign, [r.unit_id for r in rows])}
+
+
+@bp.route("/campaign")
+@public
+def campaign():
+    current = campaigns.current()
+    if current is None:
+        abort(404)
+    return redirect(url_for("dashboard.campaign_page", slug=current.slug))
+
+
+@bp.route("/campaigns/<slug>")
+@bp.route("/campaigns/<slug>/units/<int:unit_id>")
+@public
+def campaign_page(slug: str, unit_id: int | None = None):
+    campaign = _campaign(slug)
+    unit = _unit(campaign, unit_id)
+    counters = _counters_context(campaign, unit)
+    series = ranking.valid_series(campaign, unit.id)
+    chart = ranking.chart(campaign, series, counters["goal"] or 0) if series.days and counters["goal"] else None
+    from ..domain.units import ancestors
+    trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
+    return render("dashboard/campaign.html", chart=chart, series=series, trail=trail,
+                  counters=counters, ranking=_ranking_context(campaign, unit), today=date.today())
+
+
+@bp.route("/campaigns/<slug>/counters")
+@public
+def counters(slug: str):
+    campaign = _campaign(slug)
+    context = _counters_context(campaign, _unit(campaign, request.args.get("unit", type=int)))
+    if _unchanged(context["version"]):
+        return _no_change()
+    return render("dashboard/_counters.html", "dashboard/_counters.html", counters=context)
+
+
+@bp.route("/campaigns/<slug>/ranking")
+@public
+def ranking_partial(slug: str):
+    campaign = _campaign(slug)
+    context = _ranking_context(campaign, _unit(campaign, request.args.get("unit", type=int)))
+    if _unchanged(context["version"]):
+        return _no_change()
+    return render("dashboard/_ranking.html", "dashboard/_ranking.html", ranking=context)

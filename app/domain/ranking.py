@@ -1,0 +1,202 @@
+"""Emulation ranking (xếp loại thi đua), progress series and the weekly report — all read from tallies.
+
+Inside a group (the children of one unit): progress = valid / target first, then the valid count, then who
+reached that count first (earliest ``last_valid_at``). Units without a target come last.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Campaign, DailyTally, Tally, Target, Unit, UnitKind, utcnow
+from .tallies import COUNTERS
+
+
+@dataclass
+class RankRow:
+    unit_id: int
+    name: str
+    code: str
+    has_children: bool
+    target: int | None
+    pending: int = 0
+    returned: int = 0
+    valid: int = 0
+    invalid: int = 0
+    last_valid_at: datetime | None = None
+    member_count: int | None = None
+    rank: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def submitted(self) -> int:
+        return self.pending + self.returned + self.valid + self.invalid
+
+    @property
+    def progress(self) -> float | None:
+        return self.valid / self.target if self.target else None
+
+    @property
+    def submitted_progress(self) -> float | None:
+        return self.submitted / self.target if self.target else None
+
+    @property
+    def valid_per_100_members(self) -> float | None:
+        return 100 * self.valid / self.member_count if self.member_count else None
+
+
+def sort_key(row: RankRow):
+    return (row.progress is None, -(row.progress or 0), -row.valid, row.last_valid_at or datetime.max, row.name)
+
+
+def rank_children(campaign: Campaign, parent: Unit) -> list[RankRow]:
+    """The ranking group under ``parent``: its direct children, collectives excluded."""
+    children = db.session.execute(
+        select(Unit.id, Unit.name, Unit.code, Unit.member_count, Unit.kind)
+        .where(Unit.parent_id == parent.id, Unit.kind != UnitKind.COLLECTIVE)).all()
+    ids = [c.id for c in children]
+    if not ids:
+        return []
+    tallies = {t.unit_id: t for t in db.session.scalars(
+        select(Tally).where(Tally.campaign_id == campaign.id, Tally.unit_id.in_(ids)))}
+    targets = dict(db.session.execute(select(Target.unit_id, Target.count)
+                                      .where(Target.campaign_id == campaign.id, Target.unit_id.in_(ids))).all())
+    rows = []
+    for child in children:
+        tally = tallies.get(child.id)
+        counts = {c: getattr(tally, c) for c in COUNTERS} if tally else {}
+        rows.append(RankRow(unit_id=child.id, name=child.name, code=child.code,
+                            has_children=child.kind != UnitKind.GRASSROOTS, target=targets.get(child.id),
+                            last_valid_at=tally.last_valid_at if tally else None, member_count=child.member_count,
+                            **counts))
+    rows.sort(key=sort_key)
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
+    return rows
+
+
+def version(campaign: Campaign, unit_ids: list[int]) -> str:
+    """Changes whenever any of these tallies (or the freeze) changes: the polling partials' cheap check."""
+    rows = db.session.execute(select(Tally.unit_id, Tally.pending, Tally.returned, Tally.valid, Tally.invalid)
+                              .where(Tally.campaign_id == campaign.id, Tally.unit_id.in_(unit_ids))
+                              .order_by(Tally.unit_id)).all()
+    text = f"{campaign.ranking_frozen_at}|{campaign.goal}|" + ";".join(",".join(map(str, r)) for r in rows)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def freeze(campaign: Campaign) -> None:
+    campaign.ranking_frozen_at = utcnow()
+    campaign.ranking_snapshot = {"rows": [
+        {**asdict(row), "last_valid_at": row.last_valid_at.isoformat() if row.last_valid_at else None}
+        for row in rank_children(campaign, campaign.unit)]}
+
+
+def unfreeze(campaign: Campaign) -> None:
+    campaign.ranking_frozen_at = None
+    campaign.ranking_snapshot = None
+
+
+def frozen_rows(campaign: Campaign) -> list[RankRow]:
+    rows = []
+    for data in (campaign.ranking_snapshot or {}).get("rows", []):
+        when = data.pop("last_valid_at", None)
+        rows.append(RankRow(**data, last_valid_at=datetime.fromisoformat(when) if when else None))
+    return rows
+
+
+# --- progress series ------------------------------------------------------------------------------------------
+
+@dataclass
+class Series:
+    days: list[date]
+    cumulative_valid: list[int]
+    start_valid: int
+
+
+def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) -> Series:
+    """Cumulative valid count for each campaign day (days before the start are summed into the first)."""
+    last = min(until or date.today(), campaign.end_date)
+    rows = db.session.execute(select(DailyTally.day, DailyTally.valid)
+                              .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id == unit_id,
+                                     DailyTally.day <= last).order_by(DailyTally.day)).all()
+    before = sum(v for d, v in rows if d < campaign.start_date)
+    per_day = {d: v for d, v in rows if d >= campaign.start_date}
+    days, values, running = [], [], before
+    day = campaign.start_date
+    while day <= last:
+        running += per_day.get(day, 0)
+        days.append(day)
+        values.append(running)
+        day += timedelta(days=1)
+    return Series(days, values, before)
+
+
+def chart(campaign: Campaign, series: Series, goal: int, width: int = 600, height: int = 220) -> dict:
+    """Coordinates for the server-rendered SVG: actual cumulative line and the straight line to the goal."""
+    total_days = max(1, (campaign.end_date - campaign.start_date).days)
+    top = max([goal, *series.cumulative_valid, 1])
+    pad_left, pad_bottom, pad_top = 44, 24, 10
+    plot_w, plot_h = width - pad_left - 10, height - pad_bottom - pad_top
+
+    def x(day: date) -> float:
+        return round(pad_left + plot_w * (day - campaign.start_date).days / total_days, 1)
+
+    def y(value: float) -> float:
+        return round(pad_top + plot_h * (1 - value / top), 1)
+
+    actual = " ".join(f"{x(d)},{y(v)}" for d, v in zip(series.days, series.cumulative_valid))
+    return {"width": width, "height": height, "actual": actual,
+            "goal_line": (x(campaign.start_date), y(series.start_valid), x(campaign.end_date), y(goal)),
+            "goal_y": y(goal), "axis_y": y(0), "left": pad_left, "right": width - 10, "top": top,
+            "last": (x(series.days[-1]), y(series.cumulative_valid[-1])) if series.days else None}
+
+
+# --- weekly report -------------------------------------------------------------------------------------------
+
+@dataclass
+class WeekRow:
+    row: RankRow
+    week_submitted: int
+    week_valid: int
+    rank_change: int | None
+    expected: float | None
+
+    @property
+    def below_pace(self) -> bool:
+        return self.expected is not None and self.row.valid < self.expected
+
+
+def _cumulative_valid(campaign: Campaign, unit_ids: list[int], until: date) -> dict[int, int]:
+    return dict(db.session.execute(select(DailyTally.unit_id, func.sum(DailyTally.valid))
+                                   .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(unit_ids),
+                                          DailyTally.day <= until).group_by(DailyTally.unit_id)).all())
+
+
+def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[WeekRow]:
+    """Per child unit: this week's new submitted/valid, totals, % of target, rank change, below pace."""
+    week_end = week_start + timedelta(days=6)
+    rows = rank_children(campaign, parent)
+    ids = [r.unit_id for r in rows]
+    week = {uid: (s or 0, v or 0) for uid, s, v in db.session.execute(
+        select(DailyTally.unit_id, func.sum(DailyTally.submitted), func.sum(DailyTally.valid))
+        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(ids),
+               DailyTally.day >= week_start, DailyTally.day <= week_end).group_by(DailyTally.unit_id))}
+    # Rank at the end of the previous week, by the same rule on the valid counts of that day.
+    before = _cumulative_valid(campaign, ids, week_start - timedelta(days=1))
+    previous = sorted(rows, key=lambda r: (r.target is None, -(before.get(r.unit_id, 0) / r.target if r.target else 0),
+                                           -before.get(r.unit_id, 0), r.name))
+    previous_rank = {r.unit_id: position for position, r in enumerate(previous, start=1)}
+    at_start = _cumulative_valid(campaign, ids, campaign.start_date - timedelta(days=1))
+    span = max(1, (campaign.end_date - campaign.start_date).days)
+    elapsed = min(span, max(0, (min(week_end, campaign.end_date) - campaign.start_date).days))
+    result = []
+    for row in rows:
+        # The straight line from where the unit stood at the start to its target on the last day.
+        start = at_start.get(row.unit_id, 0)
+        expected = start + (row.target - start) * elapsed / span if row.target else None
+        result.append(WeekRow(row, *week.get(row.unit_id, (0, 0)), previous_rank[row.unit_id] - row.rank, expected))
+    return result

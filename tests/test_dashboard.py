@@ -1,0 +1,293 @@
+"""Tallies, the public campaign page with its polling partials, organizer pages, weekly report and exports."""
+from __future__ import annotations
+
+import gzip
+import io
+import random
+import re
+from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.domain import ranking, tallies, workflow
+from app.extensions import db
+from app.models import DailyTally, Initiative, Status, Tally, Target, Unit, User
+
+from . import factories
+from .conftest import login
+
+VERSION = re.compile(r'name="v" value="([0-9a-f]+)"')
+
+
+def make(app, world, author_key, status=Status.SUBMITTED, when=None, title="Sáng kiến thử nghiệm số một"):
+    """An initiative moved through the workflow to ``status`` (tallies updated on the way)."""
+    with app.app_context():
+        author = db.session.get(User, getattr(world, author_key))
+        reviewer = db.session.get(User, world.admin)
+        item = factories.initiative(world.campaign, author, title=title)
+        workflow.transition(item, Status.SUBMITTED, author, now=when)
+        if status in (Status.VALID, Status.INVALID, Status.RETURNED):
+            workflow.transition(item, status, reviewer, reason_code=None if status == Status.VALID else "other",
+                                now=when)
+        db.session.commit()
+        return item.id
+
+
+def counts(app, world, unit_key):
+    with app.app_context():
+        tally = tallies.for_unit(world.campaign, getattr(world, unit_key))
+        return (tally.submitted, tally.pending, tally.returned, tally.valid, tally.invalid) if tally else None
+
+
+def test_counters_follow_each_transition_and_roll_up(app, world):
+    item = make(app, world, "member_a1")
+    assert counts(app, world, "union_a1") == counts(app, world, "district_a") == counts(app, world, "province") \
+        == (1, 1, 0, 0, 0)
+    assert counts(app, world, "district_b") is None
+    with app.app_context():
+        initiative = db.session.get(Initiative, item)
+        workflow.transition(initiative, Status.RETURNED, db.session.get(User, world.admin), reason_code="other")
+        db.session.commit()
+    assert counts(app, world, "province") == (1, 0, 1, 0, 0)
+    with app.app_context():
+        initiative = db.session.get(Initiative, item)
+        workflow.transition(initiative, Status.SUBMITTED, initiative.author)
+        workflow.transition(initiative, Status.VALID, db.session.get(User, world.admin))
+        db.session.commit()
+    assert counts(app, world, "district_a") == (1, 0, 0, 1, 0)
+    with app.app_context():
+        initiative = db.session.get(Initiative, item)
+        workflow.transition(initiative, Status.SHORTLISTED, db.session.get(User, world.admin))
+        db.session.commit()
+    assert counts(app, world, "province") == (1, 0, 0, 1, 0)  # shortlisted still counts as valid
+
+
+def test_tallies_equal_a_recount_after_random_workflows(app, world):
+    rng = random.Random(7)
+    authors = ["member_a1", "member_a2", "member_b1", "member_a1b"]
+    moves = {Status.DRAFT: [Status.SUBMITTED], Status.SUBMITTED: [Status.VALID, Status.INVALID, Status.RETURNED,
+                                                                  Status.WITHDRAWN],
+             Status.RETURNED: [Status.SUBMITTED, Status.WITHDRAWN], Status.INVALID: [Status.SUBMITTED],
+             Status.VALID: [Status.SHORTLISTED], Status.SHORTLISTED: [Status.VALID, Status.AWARDED]}
+    with app.app_context():
+        admin = db.session.get(User, world.admin)
+        items = [factories.initiative(world.campaign, db.session.get(User, getattr(world, rng.choice(authors))),
+                                      title=f"Sáng kiến ngẫu nhiên số {n}") for n in range(25)]
+        start = datetime(2022, 4, 20, 8)
+        for step in range(150):
+            item = rng.choice(items)
+            options = moves.get(item.status)
+            if not options:
+                continue
+            target = rng.choice(options)
+            workflow.transition(item, target, admin, reason_code="other" if target in (Status.INVALID,
+                                                                                       Status.RETURNED) else None,
+                                now=start + timedelta(hours=7 * step))
+        db.session.commit()
+        expected = tallies.recount(world.campaign)
+        stored = {t.unit_id: t for t in db.session.scalars(select(Tally).where(Tally.campaign_id == world.campaign))}
+        for unit_id, values in expected.items():
+            assert {c: getattr(stored[unit_id], c) for c in tallies.COUNTERS} == \
+                {c: values[c] for c in tallies.COUNTERS}, unit_id
+        assert all(t.submitted == 0 for uid, t in stored.items() if uid not in expected)
+        live_daily = {(d.unit_id, d.day): (d.submitted, d.valid) for d in db.session.scalars(select(DailyTally))
+                      if d.submitted or d.valid}
+        replayed = {k: tuple(v) for k, v in tallies.recount_daily(world.campaign).items() if any(v)}
+        assert live_daily == replayed
+    # The command gives the same numbers.
+    result = app.test_cli_runner().invoke(args=["rebuild-tallies"])
+    assert result.exit_code == 0
+    with app.app_context():
+        rebuilt = {t.unit_id: (t.pending, t.returned, t.valid, t.invalid)
+                   for t in db.session.scalars(select(Tally).where(Tally.campaign_id == world.campaign))}
+        assert {uid: v for uid, v in rebuilt.items() if any(v)} == \
+            {uid: (v["pending"], v["returned"], v["valid"], v["invalid"]) for uid, v in expected.items()
+             if any(v[c] for c in tallies.COUNTERS)}
+
+
+def test_ranking_by_progress_then_valid_then_first_to_reach(app, world):
+    # District A: target 60, district B: target 40. Give both 50% progress? A needs 30, B 20: use unit targets.
+    with app.app_context():
+        for target in db.session.scalars(select(Target).where(Target.unit_id.in_([world.district_a,
+                                                                                   world.district_b]))):
+            target.count = 2
+        db.session.commit()
+    make(app, world, "member_b1", Status.VALID, when=datetime(2022, 4, 25, 9))
+    make(app, world, "member_a1", Status.VALID, when=datetime(2022, 4, 26, 9))
+    with app.app_context():
+        from app.models import Campaign
+        campaign = db.session.get(Campaign, world.campaign)
+        rows = ranking.rank_children(campaign, campaign.unit)
+        # Same progress (1/2) and same valid count: B reached it first.
+        assert [r.code for r in rows] == ["B", "A"] and [r.rank for r in rows] == [1, 2]
+    make(app, world, "member_a2", Status.VALID, when=datetime(2022, 4, 27, 9))
+    with app.app_context():
+        campaign = db.session.get(Campaign, world.campaign)
+        assert [r.code for r in ranking.rank_children(campaign, campaign.unit)] == ["A", "B"]
+
+
+def test_public_campaign_page_counters_chart_ranking_and_budget(app, client, world):
+    make(app, world, "member_a1", Status.VALID, when=datetime(2022, 4, 25, 9))
+    make(app, world, "member_b1", Status.INVALID, when=datetime(2022, 4, 26, 9))
+    make(app, world, "member_a2")
+    response = client.get("/campaign", follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Chiến dịch thử" in body and "<svg" in body and "<polyline" in body
+    assert re.search(r"<strong>3</strong> đã gửi", body) and re.search(r"<strong>1</strong> hợp lệ / 100", body)
+    assert body.index("LĐLĐ huyện Ả") < body.index("LĐLĐ huyện Bê")
+    assert len(gzip.compress(response.data)) <= 14 * 1024
+    drill = client.get(f"/campaigns/thu/units/{world.district_a}").get_data(as_text=True)
+    assert "CĐCS Trường Tiểu học Sìn Hồ" in drill and "CĐCS Trạm Y tế xã Nậm Tăm" in drill
+    assert client.get(f"/campaigns/thu/units/{world.team_a1}").status_code == 200
+    assert client.get("/campaigns/khong-co").status_code == 404
+
+
+def test_polls_cost_no_body_when_nothing_changed(app, client, world):
+    make(app, world, "member_a1")
+    page = client.get("/campaigns/thu").get_data(as_text=True)
+    counters_version, ranking_version = VERSION.findall(page)[:2]
+    unchanged = client.htmx(f"/campaigns/thu/counters?unit={world.province}&v={counters_version}")
+    assert unchanged.status_code == 204 and unchanged.data == b""
+    assert "HX-Request" in unchanged.headers["Vary"]
+    assert client.htmx(f"/campaigns/thu/ranking?unit={world.province}&v={ranking_version}").status_code == 204
+    make(app, world, "member_b1", Status.VALID)
+    fresh = client.htmx(f"/campaigns/thu/counters?unit={world.province}&v={counters_version}")
+    body = fresh.get_data(as_text=True)
+    assert fresh.status_code == 200 and "<html" not in body and re.search(r"<strong>2</strong> đã gửi", body)
+    assert VERSION.search(body).group(1) != counters_version
+    ranked = client.htmx(f"/campaigns/thu/ranking?unit={world.province}&v={ranking_version}")
+    assert ranked.status_code == 200 and 'id="ranking"' in ranked.get_data(as_text=True)
+
+
+def test_ranking_freeze_is_visible_and_holds(app, client, world):
+    make(app, world, "member_a1", Status.VALID)
+    login(client, world.organizer_p_phone)
+    client.form(f"/admin/campaigns/{world.campaign}/freeze")
+    make(app, world, "member_b1", Status.VALID)
+    make(app, world, "member_b1", Status.VALID, title="Sáng kiến thử nghiệm số hai")
+    public = app.test_client().get("/campaigns/thu").get_data(as_text=True)
+    assert "Bảng xếp hạng đã chốt lúc" in public
+    assert public.index("LĐLĐ huyện Ả") < public.index("LĐLĐ huyện Bê")  # frozen order, though B now leads
+    client.form(f"/admin/campaigns/{world.campaign}/freeze")
+    live = app.test_client().get("/campaigns/thu").get_data(as_text=True)
+    assert "đã chốt" not in live and live.index("LĐLĐ huyện Bê") < live.index("LĐLĐ huyện Ả")
+
+
+def test_organizer_edits_targets_of_their_subtree_only(app, client, world):
+    login(client, world.organizer_a_phone)
+    page = client.get(f"/admin/campaigns/{world.campaign}/targets").get_data(as_text=True)
+    assert "CĐCS Trường Tiểu học Sìn Hồ" in page
+    response = client.form(f"/admin/campaigns/{world.campaign}/targets",
+                           {"unit": str(world.district_a), f"t{world.union_a1}": "35", f"t{world.union_a2}": "25"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Target.count).where(Target.unit_id == world.union_a1)) == 35
+    # Another district's targets: not theirs.
+    assert client.get(f"/admin/campaigns/{world.campaign}/targets?unit={world.district_b}").status_code == 404
+    assert client.form(f"/admin/campaigns/{world.campaign}/targets",
+                       {"unit": str(world.district_b), f"t{world.union_b1}": "1"}).status_code == 404
+    # Their own target is set by the province, not by them.
+    assert client.form(f"/admin/campaigns/{world.campaign}/targets",
+                       {"unit": str(world.province), f"t{world.district_a}": "999"}).status_code == 404
+
+
+def test_children_targets_cannot_silently_exceed_the_parent(app, client, world):
+    login(client, world.organizer_a_phone)
+    data = {"unit": str(world.district_a), f"t{world.union_a1}": "50", f"t{world.union_a2}": "20"}
+    body = client.form(f"/admin/campaigns/{world.campaign}/targets", data).get_data(as_text=True)
+    assert "Tổng chỉ tiêu các đơn vị trực thuộc (70) vượt chỉ tiêu của LĐLĐ huyện Ả (60)" in body
+    assert 'value="50"' in body  # what was typed stays
+    with app.app_context():
+        assert db.session.scalar(select(Target.count).where(Target.unit_id == world.union_a1)) == 40
+    body = client.form(f"/admin/campaigns/{world.campaign}/targets", {**data, f"t{world.union_a2}": "x"}
+                       ).get_data(as_text=True)
+    assert "phải là số nguyên không âm" in body
+    assert client.form(f"/admin/campaigns/{world.campaign}/targets", {**data, "confirm_exceed": "y"}
+                       ).status_code == 302
+
+
+def test_targets_csv_import(app, client, world):
+    login(client, world.organizer_p_phone)
+    csv_bytes = "unit_code,target\nA,55\nB,45\n".encode()
+    client.form(f"/admin/campaigns/{world.campaign}/targets/import",
+                {"file": (io.BytesIO(csv_bytes), "chitieu.csv")}, content_type="multipart/form-data")
+    with app.app_context():
+        assert dict(db.session.execute(select(Target.unit_id, Target.count).where(
+            Target.unit_id.in_([world.district_a, world.district_b]))).all()) == {world.district_a: 55,
+                                                                                 world.district_b: 45}
+    outsider = app.test_client()
+    login(outsider, world.organizer_a_phone)
+    body = outsider.form(f"/admin/campaigns/{world.campaign}/targets/import",
+                         {"file": (io.BytesIO(b"unit_code,target\nB1,5\n"), "x.csv")},
+                         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "không có đơn vị mã “B1” trong phạm vi của bạn" in body
+
+
+def test_organizer_creates_a_campaign_and_units_and_users_in_scope(app, client, world):
+    login(client, world.organizer_a_phone)
+    bad = client.form("/admin/campaigns/new", {"name": "Tháng cao điểm", "slug": "Có Dấu", "start_date": "2024-05-01",
+                                               "end_date": "2024-04-01", "goal": "0", "unit_id": str(world.district_a)})
+    body = bad.get_data(as_text=True)
+    assert "Chỉ dùng chữ thường không dấu" in body and "Ngày kết thúc phải sau ngày bắt đầu." in body
+    assert "Mục tiêu từ 1 trở lên." in body and 'value="Tháng cao điểm"' in body
+    ok = client.form("/admin/campaigns/new", {"name": "Tháng cao điểm", "slug": "thang-cao-diem",
+                                              "start_date": "2024-05-01", "end_date": "2024-05-31", "goal": "50",
+                                              "unit_id": str(world.district_a)})
+    assert ok.status_code == 302
+    assert client.form("/admin/campaigns/new", {"name": "X", "slug": "x", "start_date": "2024-05-01",
+                                                "end_date": "2024-05-31", "goal": "5",
+                                                "unit_id": str(world.province)}).status_code == 200  # not a choice
+    client.form("/admin/units", {"parent": str(world.district_a), "name": "CĐCS Trường Mầm non Hoa Ban",
+                                 "code": "A3", "kind": "grassroots", "member_count": "30"})
+    with app.app_context():
+        new_unit = db.session.scalar(select(Unit).where(Unit.code == "A3"))
+        assert new_unit.parent_id == world.district_a and new_unit.path.endswith(f"/{new_unit.id}/")
+    assert client.get(f"/admin/units?parent={world.district_b}").status_code == 404
+    client.form("/admin/users", {"full_name": "Người thẩm định mới", "phone": "0977111222", "role": "reviewer",
+                                 "unit_code": "A3", "scope_code": "A", "password": "mat-khau-moi"})
+    with app.app_context():
+        person = db.session.scalar(select(User).where(User.phone == "0977111222"))
+        assert person.role == "reviewer" and person.scope_unit_id == world.district_a
+    body = client.form("/admin/users", {"full_name": "Ngoài phạm vi", "phone": "0977111333", "role": "member",
+                                        "unit_code": "B1"}).get_data(as_text=True)
+    assert "Không có đơn vị mã này trong phạm vi của bạn." in body
+    assert "admin" not in re.findall(r'<option value="(\w+)"', body)  # organizers cannot create admins
+
+
+def test_weekly_report_page_and_exports(app, client, world):
+    make(app, world, "member_a1", Status.VALID, when=datetime(2022, 5, 3, 9))
+    make(app, world, "member_a2", Status.SUBMITTED, when=datetime(2022, 5, 4, 9))
+    make(app, world, "member_b1", Status.VALID, when=datetime(2022, 4, 24, 9))
+    login(client, world.organizer_p_phone)
+    page = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-04").get_data(as_text=True)
+    assert "02/05/2022" in page and "08/05/2022" in page
+    assert "chậm tiến độ" in page  # 1 valid of 60 after two weeks is below the line
+    xlsx = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    header = [c.value for c in sheet[3]]
+    assert header[2] == "Đơn vị" and header[4] == "Gửi mới trong tuần"
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    district_a, district_b = rows["LĐLĐ huyện Ả"], rows["LĐLĐ huyện Bê"]
+    assert (district_a[4], district_a[5], district_a[6], district_a[7], district_a[10]) == (2, 1, 2, 1, 60)
+    assert isinstance(district_a[4], int) and district_a[11] == round(100 / 60, 1)
+    assert (district_b[4], district_b[5], district_b[7]) == (0, 0, 1)
+    # B was ahead at the end of last week, A has the better ratio? A 1/60, B 1/40: B stays first.
+    assert (district_b[0], district_a[0]) == (1, 2)
+    csv_text = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Hạng,Thay đổi hạng,Đơn vị")
+    member = app.test_client()
+    login(member, world.member_a1_phone)
+    assert member.get(f"/admin/campaigns/{world.campaign}/report").status_code == 403
+
+
+def test_progress_series_is_cumulative_per_day(app, world):
+    make(app, world, "member_a1", Status.VALID, when=datetime(2022, 4, 10, 9))  # before the start
+    make(app, world, "member_a2", Status.VALID, when=datetime(2022, 4, 23, 20))  # 24/4 in Vietnam
+    with app.app_context():
+        from app.models import Campaign
+        campaign = db.session.get(Campaign, world.campaign)
+        series = ranking.valid_series(campaign, world.province, until=date(2022, 4, 25))
+        assert series.days == [date(2022, 4, 22), date(2022, 4, 23), date(2022, 4, 24), date(2022, 4, 25)]
+        assert series.cumulative_valid == [1, 1, 2, 2] and series.start_valid == 1
