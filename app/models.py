@@ -392,3 +392,100 @@ class DailyTally(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ShortlistNote(db.Model):
+    """The organizers' note on a shortlisted initiative."""
+
+    __tablename__ = "shortlist_notes"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class PairwiseRound(db.Model):
+    """A judging round: judges pick the better of two shortlisted initiatives; Bradley–Terry ranks them."""
+
+    __tablename__ = "pairwise_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    initiative_ids: Mapped[list] = mapped_column(JSON)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class PairwiseVote(db.Model):
+    __tablename__ = "pairwise_votes"
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", "first_id", "second_id",
+                                       name="uq_pairwise_votes_round_judge_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("pairwise_rounds.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The pair in id order (first_id < second_id), so a judge sees each pair once.
+    first_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    winner_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AwardLevel(db.Model):
+    """A form of commendation (Bằng khen, Giấy khen…) with its issuer and quota in a campaign."""
+
+    __tablename__ = "award_levels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(200))
+    quota: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Award(db.Model):
+    """One recipient of one commendation: an author (individual) or a collective. Revoked, never deleted."""
+
+    __tablename__ = "awards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("award_levels.id"), index=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    recipient_kind: Mapped[str] = mapped_column(String(20))  # individual | collective
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_title: Mapped[str] = mapped_column(String(200), default="")
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    collective_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    unit_name: Mapped[str] = mapped_column(String(200))
+    decision_number: Mapped[str] = mapped_column(String(60))
+    decision_date: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    level: Mapped[AwardLevel] = relationship()
+    initiative: Mapped[Initiative] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+
+class Feature(db.Model):
+    """A featured initiative in the public gallery, with the organizers' short story."""
+
+    __tablename__ = "features"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), unique=True)
+    story: Mapped[str] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    initiative: Mapped[Initiative] = relationship()

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, InitiativeRevision, ReviewTemplate, Role,
-                      RubricCriterion, Score, Status, StatusEvent, Target, Unit, UnitKind, User)
+from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, InitiativeAuthor, InitiativeRevision,
+                      ReviewTemplate, Role, RubricCriterion, Score, Status, StatusEvent, Target, Unit, UnitKind, User)
 from . import tallies
 from .text import fold
 from .units import create_unit
@@ -218,6 +218,46 @@ def _index_and_score(rng: random.Random, campaign: Campaign, reviewers: list[Use
         db.session.add(ReviewTemplate(reason_code=reason, body=body))
 
 
+STORIES = [
+    "Từ một góc bếp ăn bán trú ở vùng cao, nhóm tác giả đã nghĩ ra cách làm đơn giản mà hiệu quả, "
+    "được đồng nghiệp trong huyện học theo.",
+    "Sáng kiến ra đời từ chính những vướng mắc hằng ngày của người lao động và đã giúp tiết kiệm "
+    "nhiều thời gian, công sức.",
+    "Không cần thiết bị đắt tiền, chỉ với điện thoại và sự tận tâm, tác giả đã thay đổi cách phục vụ "
+    "người dân nơi bản xa.",
+    "Một cải tiến nhỏ trong dây chuyền sản xuất mang lại lợi ích lớn, được doanh nghiệp nhân rộng.",
+]
+
+
+def _commend(campaign: Campaign, organizer: User) -> None:
+    """Shortlist the best-scored valid initiatives, feature a few in the gallery, award two."""
+    from ..review.service import aggregates
+    from .workflow import transition
+    valid = db.session.scalars(select(Initiative).where(Initiative.campaign_id == campaign.id,
+                                                        Initiative.status == Status.VALID)).all()
+    scores = aggregates(campaign.id, [i.id for i in valid])
+    best = sorted((i for i in valid if scores[i.id].count >= 2), key=lambda i: -(scores[i.id].z_mean or 0))[:12]
+    when = datetime(2022, 6, 2, 9, 0)
+    for initiative in best:
+        transition(initiative, Status.SHORTLISTED, organizer, now=when)
+    for initiative, story in zip(best, STORIES):
+        db.session.add(Feature(initiative_id=initiative.id, story=story, created_by_id=organizer.id,
+                               created_at=when))
+    level = AwardLevel(campaign_id=campaign.id, name="Bằng khen", issuer="Ban Chấp hành LĐLĐ tỉnh Lai Châu",
+                       quota=10, position=0)
+    db.session.add_all([level, AwardLevel(campaign_id=campaign.id, name="Giấy khen",
+                                          issuer="Ban Thường vụ LĐLĐ tỉnh Lai Châu", quota=30, position=1)])
+    db.session.flush()
+    for initiative in best[:2]:
+        author = initiative.authors[0]
+        db.session.add(Award(level_id=level.id, initiative_id=initiative.id, recipient_kind="individual",
+                             recipient_name=author.full_name, recipient_title=author.job_title,
+                             recipient_user_id=author.user_id, unit_name=initiative.unit.name,
+                             decision_number="125/QĐ-LĐLĐ", decision_date=date(2022, 6, 10),
+                             created_by_id=organizer.id, created_at=when))
+        transition(initiative, Status.AWARDED, organizer, message="125/QĐ-LĐLĐ", now=when)
+
+
 def load(now: datetime | None = None) -> dict:
     """Create the whole demo; the caller commits. Returns what was made, for the command to print."""
     rng = random.Random(900)
@@ -355,5 +395,6 @@ def load(now: datetime | None = None) -> dict:
     db.session.flush()
     _index_and_score(rng, campaign, reviewers)
     tallies.rebuild(campaign.id)
+    _commend(campaign, accounts["0900000002"])
     return {"units": 1 + len(top_units) + len(grassroots) * (1 + len(COLLECTIVES)), "initiatives": made,
             "campaign": campaign, "accounts": list(accounts.values())}

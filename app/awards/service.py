@@ -1,0 +1,332 @@
+"""Commendation: candidates by normalised score, shortlist, pairwise rounds, awards with quotas, exports."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import func, select
+
+from ..domain import pairwise, workflow
+from ..domain.catalog import FIELDS
+from ..extensions import db
+from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, PairwiseRound, PairwiseVote, ShortlistNote,
+                      Status, Unit, User, utcnow)
+from ..review.service import VALID_FAMILY, aggregates, in_scope_clause
+
+# The campaign letter's focus sectors, as groups of fields.
+SECTORS = {
+    "production": ("production", "agriculture", "safety"),
+    "education": ("education",),
+    "health": ("health",),
+}
+DEFAULT_LEVELS = (("Bằng khen", "Ban Chấp hành LĐLĐ tỉnh", 10), ("Giấy khen", "Ban Thường vụ LĐLĐ tỉnh", 30))
+FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
+
+
+class AwardProblem(Exception):
+    pass
+
+
+@dataclass
+class Candidate:
+    initiative: Initiative
+    z_mean: float | None
+    raw_mean: float | None
+    spread: int
+    reviews: int
+    note: str
+
+
+def candidates(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
+               unit: Unit | None = None, limit: int = 200) -> list[Candidate]:
+    """Valid initiatives of the scope, best normalised score first (unscored ones last)."""
+    stmt = select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(VALID_FAMILY),
+                                    in_scope_clause(user, unit))
+    if field:
+        stmt = stmt.where(Initiative.field == field)
+    elif sector in SECTORS:
+        stmt = stmt.where(Initiative.field.in_(SECTORS[sector]))
+    items = db.session.scalars(stmt.limit(5000)).all()
+    scores = aggregates(campaign.id, [i.id for i in items])
+    notes = dict(db.session.execute(select(ShortlistNote.initiative_id, ShortlistNote.note)
+                                    .where(ShortlistNote.initiative_id.in_([i.id for i in items]))).all())
+    result = [Candidate(i, scores[i.id].z_mean, scores[i.id].raw_mean, scores[i.id].spread, scores[i.id].count,
+                        notes.get(i.id, "")) for i in items]
+    result.sort(key=lambda c: (c.z_mean is None, -(c.z_mean or 0), -(c.raw_mean or 0), c.initiative.id))
+    return result[:limit]
+
+
+def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> None:
+    if initiative.status == Status.VALID:
+        workflow.transition(initiative, Status.SHORTLISTED, user)
+    elif initiative.status == Status.SHORTLISTED:
+        if active_awards(initiative):
+            raise AwardProblem(_("Sáng kiến đã có quyết định khen thưởng."))
+        workflow.transition(initiative, Status.VALID, user)
+    else:
+        raise AwardProblem(_("Chỉ sáng kiến hợp lệ mới được đưa vào danh sách đề cử."))
+    save_note(user, initiative, note)
+
+
+def save_note(user: User, initiative: Initiative, note: str | None) -> None:
+    if note is None:
+        return
+    row = db.session.get(ShortlistNote, initiative.id)
+    if row is None:
+        db.session.add(ShortlistNote(initiative_id=initiative.id, note=note.strip(), updated_by_id=user.id))
+    else:
+        row.note, row.updated_by_id = note.strip(), user.id
+
+
+def levels(campaign: Campaign) -> list[AwardLevel]:
+    """The campaign's award levels, created with two usual levels the first time they are needed."""
+    found = list(db.session.scalars(select(AwardLevel).where(AwardLevel.campaign_id == campaign.id)
+                                    .order_by(AwardLevel.position)))
+    if not found:
+        found = [AwardLevel(campaign_id=campaign.id, name=name, issuer=issuer, quota=quota, position=position)
+                 for position, (name, issuer, quota) in enumerate(DEFAULT_LEVELS)]
+        db.session.add_all(found)
+        db.session.flush()
+    return found
+
+
+def used(level: AwardLevel) -> int:
+    return db.session.scalar(select(func.count()).select_from(Award).where(Award.level_id == level.id,
+                                                                            Award.revoked_at.is_(None))) or 0
+
+
+def active_awards(initiative: Initiative) -> list[Award]:
+    return list(db.session.scalars(select(Award).where(Award.initiative_id == initiative.id,
+                                                       Award.revoked_at.is_(None)).order_by(Award.id)))
+
+
+def recipients(initiative: Initiative) -> list[tuple[str, str]]:
+    """(key, label) choices: each person author and the collective, if any."""
+    choices = []
+    for author in initiative.authors:
+        if author.is_collective:
+            choices.append((f"c{author.collective_unit_id}", f"{author.full_name} ({_('tập thể')})"))
+        else:
+            choices.append((f"a{author.id}", author.full_name))
+    return choices
+
+
+def grant(user: User, initiative: Initiative, level: AwardLevel, chosen: list[str], decision_number: str,
+          decision_date: date) -> list[Award]:
+    """Award the chosen authors/collective. Only a shortlisted (or already awarded) initiative qualifies."""
+    if initiative.status not in (Status.SHORTLISTED, Status.AWARDED):
+        raise AwardProblem(_("Chỉ khen thưởng sáng kiến đã vào danh sách đề cử (không phải sáng kiến đã rút, "
+                             "không hợp lệ hay chưa thẩm định)."))
+    if level.campaign_id != initiative.campaign_id:
+        raise AwardProblem(_("Hình thức khen thưởng không thuộc chiến dịch này."))
+    if not chosen:
+        raise AwardProblem(_("Hãy chọn ít nhất một người hoặc tập thể được khen."))
+    if not decision_number.strip():
+        raise AwardProblem(_("Vui lòng nhập số quyết định."))
+    if level.quota is not None and used(level) + len(chosen) > level.quota:
+        raise AwardProblem(_("Vượt số lượng %(level)s: còn %(left)s suất.", level=level.name,
+                             left=max(0, level.quota - used(level))))
+    authors = {f"a{a.id}": a for a in initiative.authors if not a.is_collective}
+    collectives = {f"c{a.collective_unit_id}": a for a in initiative.authors if a.is_collective}
+    made = []
+    for key in chosen:
+        if key in authors:
+            author = authors[key]
+            award = Award(recipient_kind="individual", recipient_name=author.full_name,
+                          recipient_title=author.job_title, recipient_user_id=author.user_id)
+        elif key in collectives:
+            award = Award(recipient_kind="collective", recipient_name=collectives[key].full_name,
+                          collective_unit_id=collectives[key].collective_unit_id)
+        else:
+            raise AwardProblem(_("Người được khen phải là tác giả hoặc tập thể tác giả của sáng kiến."))
+        award.level_id, award.initiative_id, award.unit_name = level.id, initiative.id, initiative.unit.name
+        award.decision_number, award.decision_date = decision_number.strip(), decision_date
+        award.created_by_id = user.id
+        db.session.add(award)
+        made.append(award)
+    if initiative.status == Status.SHORTLISTED:
+        workflow.transition(initiative, Status.AWARDED, user, message=decision_number.strip())
+    return made
+
+
+def revoke(user: User, award: Award) -> None:
+    award.revoked_at, award.revoked_by_id = utcnow(), user.id
+
+
+def award_list(campaign: Campaign, user: User) -> list[Award]:
+    return list(db.session.scalars(
+        select(Award).join(AwardLevel).join(Initiative, Initiative.id == Award.initiative_id)
+        .where(AwardLevel.campaign_id == campaign.id, Award.revoked_at.is_(None), in_scope_clause(user))
+        .order_by(AwardLevel.position, Award.decision_number, Award.id)))
+
+
+ANNEX_HEADERS = ("STT", "Họ và tên / Tập thể", "Chức vụ", "Đơn vị", "Tên sáng kiến", "Lĩnh vực",
+                 "Hình thức khen thưởng", "Cấp khen", "Số quyết định", "Ngày quyết định")
+
+
+def annex_rows(awards: list[Award]) -> list[list]:
+    return [[n, a.recipient_name, a.recipient_title, a.unit_name, a.initiative.title,
+             str(FIELDS.get(a.initiative.field, "")), a.level.name, a.level.issuer, a.decision_number,
+             a.decision_date] for n, a in enumerate(awards, start=1)]
+
+
+def annex_xlsx(campaign: Campaign, awards: list[Award]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Phụ lục"
+    sheet.append([f"DANH SÁCH KHEN THƯỞNG — {campaign.name.upper()}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["(Kèm theo quyết định khen thưởng)"])
+    sheet.append(list(ANNEX_HEADERS))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in annex_rows(awards):
+        sheet.append(row)
+        sheet.cell(row=sheet.max_row, column=10).number_format = "DD/MM/YYYY"
+    for column, width in zip("ABCDEFGHIJ", (5, 28, 18, 34, 44, 20, 14, 26, 14, 14)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def annex_csv(awards: list[Award]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ANNEX_HEADERS)
+    for row in annex_rows(awards):
+        writer.writerow(row[:-1] + [row[-1].strftime("%d/%m/%Y")])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def certificate_lines(award: Award) -> dict:
+    """What the certificate says, shared by the print page and the PDF."""
+    return {
+        "issuer": award.level.issuer.upper(),
+        "title": award.level.name.upper(),
+        "intro": "Tặng" if award.recipient_kind == "individual" else "Tặng tập thể",
+        "name": award.recipient_name,
+        "position": award.recipient_title,
+        "unit": award.unit_name,
+        "reason": f"Đã có sáng kiến “{award.initiative.title}” tiêu biểu trong {award.initiative.campaign.name}.",
+        "decision": f"Quyết định số {award.decision_number}, ngày {award.decision_date:%d/%m/%Y}",
+        "slogan": "Tự hào trí tuệ lao động Việt Nam",
+    }
+
+
+def certificate_pdf(award: Award) -> bytes:
+    lines = certificate_lines(award)
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_draw_color(179, 38, 30)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_line_width(0.4)
+    pdf.rect(14, 14, 269, 182)
+
+    def line(text: str, size: int, style: str = "", gap: float = 4, color=(29, 39, 51)) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.set_text_color(*color)
+        pdf.multi_cell(0, size * 0.5, text, align="C")
+        pdf.ln(gap)
+
+    pdf.set_xy(20, 24)
+    line(lines["issuer"], 14, "B", 2)
+    line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc", 10, "", 10)
+    line(lines["title"], 34, "B", 8, (179, 38, 30))
+    line(lines["intro"], 13, "", 2)
+    line(lines["name"], 24, "B", 2)
+    if lines["position"]:
+        line(lines["position"], 12, "", 1)
+    line(lines["unit"], 13, "", 6)
+    line(lines["reason"], 13, "", 8)
+    line(lines["decision"], 11, "", 6)
+    line(lines["slogan"], 11, "", 0, (91, 102, 117))
+    return bytes(pdf.output())
+
+
+# --- pairwise rounds -------------------------------------------------------------------------------------------
+
+def create_round(user: User, campaign: Campaign, name: str) -> PairwiseRound:
+    members = [c.initiative.id for c in candidates(user, campaign) if c.initiative.status == Status.SHORTLISTED]
+    if len(members) < 2:
+        raise AwardProblem(_("Cần ít nhất hai sáng kiến trong danh sách đề cử để so sánh từng cặp."))
+    scope = user.scope or campaign.unit
+    judging = PairwiseRound(campaign_id=campaign.id, unit_id=scope.id, name=name.strip() or campaign.name,
+                            initiative_ids=members, created_by_id=user.id)
+    db.session.add(judging)
+    db.session.flush()
+    return judging
+
+
+def votes(judging: PairwiseRound) -> list[PairwiseVote]:
+    return list(db.session.scalars(select(PairwiseVote).where(PairwiseVote.round_id == judging.id)))
+
+
+def next_pair(judging: PairwiseRound, judge: User) -> tuple[int, int] | None:
+    all_votes = votes(judging)
+    mine = {(v.first_id, v.second_id) for v in all_votes if v.judge_id == judge.id}
+    return pairwise.next_pair(judging.initiative_ids, [(v.first_id, v.second_id) for v in all_votes], mine)
+
+
+def vote(judging: PairwiseRound, judge: User, first_id: int, second_id: int, winner_id: int) -> None:
+    pair = tuple(sorted((first_id, second_id)))
+    if pair[0] == pair[1] or not set(pair) <= set(judging.initiative_ids) or winner_id not in pair:
+        raise AwardProblem(_("Cặp so sánh không hợp lệ."))
+    exists = db.session.scalar(select(PairwiseVote.id).where(
+        PairwiseVote.round_id == judging.id, PairwiseVote.judge_id == judge.id, PairwiseVote.first_id == pair[0],
+        PairwiseVote.second_id == pair[1]))
+    if exists:
+        return  # a double click: the first vote stands
+    db.session.add(PairwiseVote(round_id=judging.id, judge_id=judge.id, first_id=pair[0], second_id=pair[1],
+                                winner_id=winner_id))
+
+
+def round_ranking(judging: PairwiseRound) -> list[tuple[Initiative, float, int]]:
+    all_votes = votes(judging)
+    wins = [(v.winner_id, v.second_id if v.winner_id == v.first_id else v.first_id) for v in all_votes]
+    played = {}
+    for v in all_votes:
+        played[v.first_id] = played.get(v.first_id, 0) + 1
+        played[v.second_id] = played.get(v.second_id, 0) + 1
+    items = {i.id: i for i in db.session.scalars(select(Initiative).where(
+        Initiative.id.in_(judging.initiative_ids)))}
+    return [(items[i], strength, played.get(i, 0)) for i, strength in pairwise.ranking(judging.initiative_ids, wins)
+            if i in items]
+
+
+# --- gallery -------------------------------------------------------------------------------------------------
+
+def gallery(field: str | None = None, unit: Unit | None = None) -> list[Feature]:
+    stmt = (select(Feature).join(Initiative).where(Feature.published.is_(True))
+            .order_by(Feature.created_at.desc(), Feature.id.desc()).limit(60))
+    if field:
+        stmt = stmt.where(Initiative.field == field)
+    if unit is not None:
+        from ..domain.units import subtree_filter
+        stmt = stmt.where(Initiative.unit_id.in_(select(Unit.id).where(subtree_filter(unit))))
+    return list(db.session.scalars(stmt))
+
+
+def feature(user: User, initiative: Initiative, story: str) -> Feature:
+    if initiative.status not in VALID_FAMILY:
+        raise AwardProblem(_("Chỉ giới thiệu sáng kiến hợp lệ."))
+    if not story.strip():
+        raise AwardProblem(_("Vui lòng viết vài dòng giới thiệu."))
+    row = db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))
+    if row is None:
+        row = Feature(initiative_id=initiative.id, created_by_id=user.id, story=story.strip())
+        db.session.add(row)
+    else:
+        row.story, row.published = story.strip(), True
+    return row
