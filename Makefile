@@ -46,3 +46,19 @@ test-postgres: translations
 
 clean:
 	rm -rf $(VENV) instance/sangkien.db*
+
+# National-size benchmark on SQLite and (when reachable) PostgreSQL; results in docs/BENCHMARKS.md.
+BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/instance/bench.db
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/sangkien_bench
+bench: translations
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) db upgrade
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) bench-seed
+	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) bench-run
+	@if command -v psql >/dev/null && pg_isready -q -h 127.0.0.1; then \
+		psql "$(dir $(BENCH_POSTGRES_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_POSTGRES_URL))'" | grep -q 1 \
+			|| psql "$(dir $(BENCH_POSTGRES_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_POSTGRES_URL))"; \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) db upgrade && \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-seed && \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-run; \
+	else echo "PostgreSQL not reachable: benchmark on SQLite only"; fi
+	$(FLASK) bench-report

@@ -18,6 +18,8 @@ from .models import Campaign, Role, Unit, UnitKind
 
 
 def init_app(app: Flask) -> None:
+    from . import bench
+    bench.init_app(app)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_units)

@@ -43,7 +43,8 @@ def only_initiative(app) -> Initiative:
         items = db.session.scalars(select(Initiative)).all()
         assert len(items) == 1
         item = items[0]
-        item.authors, item.events  # load while the session is open
+        # Load the relations while the session is open: the test reads them afterwards.
+        assert item.authors is not None and item.events is not None
         return item
 
 

@@ -10,6 +10,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.text import nfc
 
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CODE = r"^[A-Za-z0-9_.-]+$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
 
 def _nfc(value):
     return nfc(value) if isinstance(value, str) else value
@@ -18,14 +22,17 @@ def _nfc(value):
 class CampaignForm(FlaskForm):
     name = StringField(_l("Tên chiến dịch"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên chiến dịch.")), Length(max=200)])
-    slug = StringField(_l("Địa chỉ ngắn (dùng trong đường dẫn)"), description=_l("Chữ thường, số và dấu gạch, ví dụ: cao-diem-2024"),
-                       validators=[DataRequired(_l("Vui lòng nhập địa chỉ ngắn.")), Length(max=80),
-                                   Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang."))])
+    slug = StringField(
+        _l("Địa chỉ ngắn (dùng trong đường dẫn)"),
+        description=_l("Chữ thường, số và dấu gạch, ví dụ: cao-diem-2024"),
+        validators=[DataRequired(_l("Vui lòng nhập địa chỉ ngắn.")), Length(max=80),
+                    Regexp(SLUG, message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang."))])
     description = TextAreaField(_l("Mô tả"), filters=[_nfc], validators=[Optional(), Length(max=5000)])
     start_date = DateField(_l("Ngày bắt đầu"), validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])
     end_date = DateField(_l("Ngày kết thúc"), validators=[InputRequired(_l("Vui lòng nhập ngày kết thúc."))])
     goal = IntegerField(_l("Mục tiêu (số sáng kiến hợp lệ)"), validators=[
-        InputRequired(_l("Vui lòng nhập mục tiêu.")), NumberRange(min=1, max=10_000_000, message=_l("Mục tiêu từ 1 trở lên."))])
+        InputRequired(_l("Vui lòng nhập mục tiêu.")),
+        NumberRange(min=1, max=10_000_000, message=_l("Mục tiêu từ 1 trở lên."))])
     unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int)
 
     def validate_end_date(self, field):
@@ -39,19 +46,24 @@ class TargetImportForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    name = StringField(_l("Tên đơn vị"), filters=[_nfc], validators=[DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200)])
-    code = StringField(_l("Mã đơn vị"), validators=[DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=40),
-                                                   Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Mã chỉ gồm chữ, số, dấu gạch."))])
+    name = StringField(_l("Tên đơn vị"), filters=[_nfc], validators=[
+        DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200)])
+    code = StringField(_l("Mã đơn vị"), validators=[
+        DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=40),
+        Regexp(CODE, message=_l("Mã chỉ gồm chữ, số, dấu gạch."))])
     kind = SelectField(_l("Loại đơn vị"), choices=list(UNIT_KINDS.items()))
     member_count = IntegerField(_l("Số đoàn viên"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
 
 class UserForm(FlaskForm):
-    full_name = StringField(_l("Họ và tên"), filters=[_nfc], validators=[DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=120)])
+    full_name = StringField(_l("Họ và tên"), filters=[_nfc], validators=[
+        DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=120)])
     phone = StringField(_l("Số điện thoại"), validators=[Optional(), Length(max=20)])
-    email = StringField(_l("Email"), validators=[Optional(), Length(max=254),
-                                                 Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Email không đúng định dạng."))])
+    email = StringField(_l("Email"), validators=[
+        Optional(), Length(max=254), Regexp(EMAIL, message=_l("Email không đúng định dạng."))])
     role = SelectField(_l("Vai trò"), choices=list(ROLES.items()))
     unit_code = StringField(_l("Mã công đoàn cơ sở của người này"), validators=[Optional(), Length(max=40)])
-    scope_code = StringField(_l("Mã đơn vị phụ trách (người thẩm định, cán bộ tổ chức)"), validators=[Optional(), Length(max=40)])
-    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[Optional(), Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])
+    scope_code = StringField(_l("Mã đơn vị phụ trách (người thẩm định, cán bộ tổ chức)"),
+                             validators=[Optional(), Length(max=40)])
+    password = PasswordField(_l("Mật khẩu ban đầu"), validators=[
+        Optional(), Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import policy
 from ..auth import service as accounts
 from ..domain import ranking
+from ..domain.catalog import ROLES
 from ..domain.units import create_unit
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
@@ -32,6 +33,15 @@ def _campaign(campaign_id: int) -> Campaign:
 def _managed_unit(unit_id: int | None, default: Unit | None) -> Unit:
     unit = db.session.get(Unit, unit_id) if unit_id else default
     policy.require(unit is not None and policy.in_scope(current_user, unit))
+    return unit
+
+
+def _campaign_unit(campaign: Campaign, unit_id: int | None) -> Unit:
+    """A unit of the campaign inside the organizer's scope; by default the top of what they manage."""
+    scope = current_user.scope
+    default = scope if scope and campaign.unit.contains(scope) else campaign.unit
+    unit = _managed_unit(unit_id, default)
+    policy.require(campaign.unit.contains(unit))
     return unit
 
 
@@ -94,10 +104,7 @@ def freeze(campaign_id: int):
 @login_required(*ORGANIZERS)
 def targets(campaign_id: int):
     campaign = _campaign(campaign_id)
-    default = current_user.scope if current_user.scope and campaign.unit.contains(current_user.scope) \
-        else campaign.unit
-    parent = _managed_unit(request.values.get("unit", type=int), default)
-    policy.require(campaign.unit.contains(parent))
+    parent = _campaign_unit(campaign, request.values.get("unit", type=int))
     children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id,
                                                           Unit.kind != "collective").order_by(Unit.name)))
     values = service.targets_of(campaign, [parent.id] + [c.id for c in children])
@@ -200,7 +207,8 @@ def users():
             flash(_("Đã tạo tài khoản."), "success")
             return redirect(url_for("admin.users"))
     query = request.args.get("q", "")
-    return render("admin/users.html", form=form, people=service.users_in_scope(current_user, query), query=query)
+    return render("admin/users.html", form=form, people=service.users_in_scope(current_user, query), query=query,
+                  roles=ROLES)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -221,10 +229,7 @@ def toggle_user(user_id: int):
 @login_required(*ORGANIZERS)
 def report(campaign_id: int):
     campaign = _campaign(campaign_id)
-    default = current_user.scope if current_user.scope and campaign.unit.contains(current_user.scope) \
-        else campaign.unit
-    unit = _managed_unit(request.args.get("unit", type=int), default)
-    policy.require(campaign.unit.contains(unit))
+    unit = _campaign_unit(campaign, request.args.get("unit", type=int))
     try:
         chosen = date.fromisoformat(request.args["week"]) if request.args.get("week") else None
     except ValueError:

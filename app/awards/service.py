@@ -225,6 +225,7 @@ def certificate_pdf(award: Award) -> bytes:
     lines = certificate_lines(award)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
+    pdf.set_margins(25, 20, 25)
     pdf.add_font("DejaVu", "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
     pdf.add_page()
@@ -240,7 +241,7 @@ def certificate_pdf(award: Award) -> bytes:
         pdf.multi_cell(0, size * 0.5, text, align="C")
         pdf.ln(gap)
 
-    pdf.set_xy(20, 24)
+    pdf.set_y(26)
     line(lines["issuer"], 14, "B", 2)
     line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc", 10, "", 10)
     line(lines["title"], 34, "B", 8, (179, 38, 30))

@@ -1,12 +1,13 @@
 """Public campaign page: live counters, progress chart, emulation ranking with drill-down."""
 from __future__ import annotations
 
-from datetime import date
+from typing import Callable
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
 from ..domain import campaigns, ranking, tallies
+from ..domain.units import ancestors
 from ..extensions import db
 from ..models import Campaign, Target, Unit
 from ..policy import public
@@ -28,10 +29,6 @@ def _unit(campaign: Campaign, unit_id: int | None) -> Unit:
     if unit is None or not campaign.unit.contains(unit):
         abort(404)
     return unit
-
-
-def _unchanged(version: str) -> bool:
-    return request.args.get("v") == version
 
 
 def _no_change() -> Response:
@@ -77,27 +74,27 @@ def campaign_page(slug: str, unit_id: int | None = None):
     counters = _counters_context(campaign, unit)
     series = ranking.valid_series(campaign, unit.id)
     chart = ranking.chart(campaign, series, counters["goal"] or 0) if series.days and counters["goal"] else None
-    from ..domain.units import ancestors
     trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
-    return render("dashboard/campaign.html", chart=chart, series=series, trail=trail,
-                  counters=counters, ranking=_ranking_context(campaign, unit), today=date.today())
+    return render("dashboard/campaign.html", chart=chart, trail=trail, counters=counters,
+                  ranking=_ranking_context(campaign, unit))
+
+
+def _poll(slug: str, build: Callable[[Campaign, Unit], dict], template: str, name: str):
+    """A polling partial: 204 without a body while the client's version is current, fresh HTML otherwise."""
+    campaign = _campaign(slug)
+    context = build(campaign, _unit(campaign, request.args.get("unit", type=int)))
+    if request.args.get("v") == context["version"]:
+        return _no_change()
+    return render(template, template, **{name: context})
 
 
 @bp.route("/campaigns/<slug>/counters")
 @public
 def counters(slug: str):
-    campaign = _campaign(slug)
-    context = _counters_context(campaign, _unit(campaign, request.args.get("unit", type=int)))
-    if _unchanged(context["version"]):
-        return _no_change()
-    return render("dashboard/_counters.html", "dashboard/_counters.html", counters=context)
+    return _poll(slug, _counters_context, "dashboard/_counters.html", "counters")
 
 
 @bp.route("/campaigns/<slug>/ranking")
 @public
 def ranking_partial(slug: str):
-    campaign = _campaign(slug)
-    context = _ranking_context(campaign, _unit(campaign, request.args.get("unit", type=int)))
-    if _unchanged(context["version"]):
-        return _no_change()
-    return render("dashboard/_ranking.html", "dashboard/_ranking.html", ranking=context)
+    return _poll(slug, _ranking_context, "dashboard/_ranking.html", "ranking")
