@@ -24,7 +24,7 @@ JUDGES = (Role.ORGANIZER, Role.REVIEWER)
 
 
 def _campaign():
-    campaign = campaigns.current()
+    campaign = campaigns.current(current_user.scope)
     policy.require(campaign is not None)
     return campaign
 

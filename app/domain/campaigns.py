@@ -6,17 +6,22 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Tally
+from ..models import Campaign, Tally, Unit
 
 
-def current(today: date | None = None) -> Campaign | None:
-    """The running campaign, else the one that ended last, else the next one."""
+def current(unit: Unit | None = None, today: date | None = None) -> Campaign | None:
+    """The running campaign, else the one that ended last.
+
+    With ``unit`` (a reviewer's or organizer's scope): only campaigns run by that unit or one above it,
+    so a district's own campaign and the province's campaign both reach the district's staff.
+    """
     today = today or date.today()
-    running = db.session.scalar(select(Campaign).where(Campaign.start_date <= today, Campaign.end_date >= today)
+    stmt = select(Campaign)
+    if unit is not None:
+        stmt = stmt.where(Campaign.unit_id.in_(unit.ancestor_ids))
+    running = db.session.scalar(stmt.where(Campaign.start_date <= today, Campaign.end_date >= today)
                                 .order_by(Campaign.end_date))
-    if running:
-        return running
-    return db.session.scalar(select(Campaign).order_by(Campaign.end_date.desc()))
+    return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc()))
 
 
 def root_tally(campaign: Campaign) -> Tally | None:

@@ -26,7 +26,7 @@ FILTER_KEYS = ("status", "unit", "field")
 def _filters() -> service.QueueFilter:
     """Queue filters from the query string (GET) or the hidden fields that carry them (POST)."""
     source = request.values
-    campaign = campaigns.current()
+    campaign = campaigns.current(current_user.scope)
     if campaign is None:
         abort(404)
     status = source.get("status") if source.get("status") in STATUSES else Status.SUBMITTED
@@ -169,7 +169,7 @@ def cluster(initiative_id: int):
 @bp.route("/scoring")
 @login_required(*REVIEWERS)
 def scoring_queue():
-    campaign = campaigns.current()
+    campaign = campaigns.current(current_user.scope)
     policy.require(campaign is not None)
     return render("review/scoring.html", items=service.scoring_queue(current_user, campaign), fields=FIELDS)
 
@@ -200,7 +200,7 @@ def score(initiative_id: int):
 @bp.route("/stats")
 @login_required(*REVIEWERS)
 def stats():
-    campaign = campaigns.current()
+    campaign = campaigns.current(current_user.scope)
     policy.require(campaign is not None)
     scope = current_user.scope or campaign.unit
     now = utcnow()
