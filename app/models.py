@@ -489,3 +489,14 @@ class Feature(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     initiative: Mapped[Initiative] = relationship()
+
+
+class SecondCheck(db.Model):
+    """A second reviewer's look at a sampled invalid decision: confirmed, or reopened for review."""
+
+    __tablename__ = "second_checks"
+
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), primary_key=True)
+    checker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(20))  # confirmed | reopened
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

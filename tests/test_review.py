@@ -301,3 +301,33 @@ def test_reviewer_stats_page(app, client, world):
 def test_members_cannot_open_the_queue(client, world):
     login(client, world.member_a1_phone)
     assert client.get("/review/").status_code == 403
+
+
+def test_second_check_samples_others_invalid_decisions_and_can_reopen(app, world):
+    from app.review import service as review
+    ids = [submitted(app, "member_a1", world, title=f"Sáng kiến số {n} cần kiểm tra lại") for n in range(30)]
+    with app.app_context():
+        decider = db.session.get(User, world.reviewer_p)
+        for item_id in ids:
+            workflow.transition(db.session.get(Initiative, item_id), Status.INVALID, decider, reason_code="copied")
+        db.session.commit()
+        sampled = {i for i in ids if (i * 7919) % 100 < review.SECOND_CHECK_PERCENT}
+    checker, decider_client = app.test_client(), app.test_client()
+    login(checker, world.reviewer_p2_phone)
+    login(decider_client, world.reviewer_p_phone)
+    page = checker.get("/review/second-check").get_data(as_text=True)
+    shown = {int(i) for i in re.findall(r'name="initiative_id" value="(\d+)"', page)}
+    assert shown == sampled and shown  # the sample, and never empty for this id range
+    assert not re.findall(r'name="initiative_id"', decider_client.get("/review/second-check").get_data(as_text=True))
+    first, second = sorted(shown)[:2]
+    checker.form("/review/second-check", {"initiative_id": str(first), "outcome": "confirm",
+                                          "version": str(version_of(app, first))})
+    checker.form("/review/second-check", {"initiative_id": str(second), "outcome": "reopen",
+                                          "version": str(version_of(app, second))})
+    assert status_of(app, first) == Status.INVALID and status_of(app, second) == Status.SUBMITTED
+    page = checker.get("/review/second-check").get_data(as_text=True)
+    assert f'value="{first}"' not in page and f'value="{second}"' not in page
+    assert "Đã kiểm tra 2, mở lại 1" in page
+    with app.app_context():
+        counts = tallies.for_unit(world.campaign, world.province)
+        assert (counts.invalid, counts.pending) == (29, 1)

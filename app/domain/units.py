@@ -22,7 +22,14 @@ def create_unit(name: str, code: str, kind: str, parent: Unit | None = None,
 
 
 def subtree_filter(scope: Unit):
-    """A WHERE clause matching ``scope`` and all its descendants."""
+    """A WHERE clause matching ``scope`` and all its descendants, as an index range on ``path``.
+
+    SQLite's LIKE ignores case and so cannot use the index; GLOB is case-sensitive and can (paths hold
+    only digits and slashes, nothing GLOB would read as a pattern). PostgreSQL uses LIKE with the
+    varchar_pattern_ops index.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return Unit.path.op("GLOB")(scope.path + "*")
     return Unit.path.startswith(scope.path, autoescape=True)
 
 

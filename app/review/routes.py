@@ -211,6 +211,29 @@ def stats():
                   rates=service.invalid_rates(campaign, scope), helpers=service.helper_rates(campaign, current_user))
 
 
+@bp.route("/second-check", methods=["GET", "POST"])
+@login_required(*REVIEWERS)
+def second_check():
+    """A second look at a random sample of invalid decisions made by others (DESIGN §10)."""
+    campaign = campaigns.current(current_user.scope)
+    policy.require(campaign is not None)
+    if request.method == "POST":
+        initiative = _reviewable(request.form.get("initiative_id", type=int) or 0)
+        agree = request.form.get("outcome") == "confirm"
+        try:
+            service.second_check(current_user, initiative, agree, request.form.get("version", type=int))
+            db.session.commit()
+            flash(_("Đã xác nhận quyết định không hợp lệ.") if agree
+                  else _("Đã mở lại #%(id)s; sáng kiến trở lại hàng đợi.", id=initiative.id), "success")
+        except (service.DecisionError, workflow.AlreadyDecided):
+            db.session.rollback()
+            flash(_("Sáng kiến #%(id)s vừa thay đổi; không có gì được ghi.", id=initiative.id), "warning")
+        return redirect(url_for("review.second_check"))
+    checked, reopened = service.second_check_totals(campaign)
+    return render("review/second_check.html", items=service.second_check_sample(current_user, campaign),
+                  checked=checked, reopened=reopened, reasons=INVALID_REASONS)
+
+
 @bp.route("/templates", methods=["GET", "POST"])
 @login_required(Role.REVIEWER, Role.ORGANIZER)
 def templates():

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, exists, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from ..domain import scoring, tallies, workflow
 from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
 from ..domain.units import subtree_filter
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, ReviewTemplate, RubricCriterion, Score, Status,
-                      StatusEvent, Tally, Unit, User, utcnow)
+from ..models import (Campaign, Initiative, InitiativeAuthor, ReviewTemplate, RubricCriterion, Score, SecondCheck,
+                      Status, StatusEvent, Tally, Unit, User, utcnow)
 
 DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
 VALID_FAMILY = (Status.VALID, Status.SHORTLISTED, Status.AWARDED)
@@ -61,7 +62,8 @@ def _order(stmt: Select) -> Select:
 
 
 def queue(user: User, filters: QueueFilter, limit: int = 50, offset: int = 0) -> list[Initiative]:
-    return list(db.session.scalars(_order(queue_select(user, filters)).limit(limit).offset(offset)))
+    stmt = _order(queue_select(user, filters)).options(selectinload(Initiative.unit)).limit(limit).offset(offset)
+    return list(db.session.scalars(stmt))
 
 
 def counts(filters: QueueFilter, user: User) -> Tally | None:
@@ -196,6 +198,48 @@ def save_score(user: User, initiative: Initiative, points: dict[str, int], comme
     db.session.add(score)
     db.session.flush()
     return score
+
+
+# --- second check of invalid decisions ------------------------------------------------------------------------
+
+SECOND_CHECK_PERCENT = 10
+
+
+def second_check_sample(user: User, campaign: Campaign, limit: int = 20) -> list[Initiative]:
+    """A fixed random-like 10% of invalid decisions in scope, made by someone else and not yet checked.
+
+    The sample is drawn by a hash of the id, so it is the same for every reviewer and cannot be steered by
+    whoever made the decision.
+    """
+    checked = exists().where(SecondCheck.initiative_id == Initiative.id)
+    return list(db.session.scalars(
+        select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status == Status.INVALID,
+                                 Initiative.decided_by_id != user.id, in_scope_clause(user),
+                                 no_conflict_clause(user), ~checked,
+                                 (Initiative.id * 7919) % 100 < SECOND_CHECK_PERCENT)
+        .options(selectinload(Initiative.unit), selectinload(Initiative.decided_by))
+        .order_by(Initiative.decided_at.desc(), Initiative.id.desc()).limit(limit)))
+
+
+def second_check(user: User, initiative: Initiative, agree: bool, version: int | None) -> SecondCheck:
+    """Confirm the invalid decision, or reopen the initiative so it re-enters the queue."""
+    if initiative.status != Status.INVALID or initiative.decided_by_id == user.id:
+        raise DecisionError(_("Sáng kiến này không cần kiểm tra lần hai."))
+    if not agree:
+        workflow.transition(initiative, Status.SUBMITTED, user, message=_("Mở lại sau kiểm tra lần hai."),
+                            expected_version=version)
+    check = SecondCheck(initiative_id=initiative.id, checker_id=user.id,
+                        outcome="confirmed" if agree else "reopened")
+    db.session.add(check)
+    return check
+
+
+def second_check_totals(campaign: Campaign) -> tuple[int, int]:
+    """(checked, reopened) in the campaign: how often invalid decisions do not hold."""
+    rows = dict(db.session.execute(
+        select(SecondCheck.outcome, func.count()).join(Initiative, Initiative.id == SecondCheck.initiative_id)
+        .where(Initiative.campaign_id == campaign.id).group_by(SecondCheck.outcome)).all())
+    return sum(rows.values()), rows.get("reopened", 0)
 
 
 # --- statistics ----------------------------------------------------------------------------------------------
