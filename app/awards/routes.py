@@ -70,8 +70,7 @@ def shortlist(initiative_id: int):
         db.session.rollback()
         flash(str(problem), "error")
     if is_htmx():
-        candidate = next(c for c in service.candidates(current_user, initiative.campaign)
-                         if c.initiative.id == initiative.id)
+        candidate = service.as_candidates(initiative.campaign, [initiative])[0]
         return render("awards/_candidate_row.html", "awards/_candidate_row.html", c=candidate, statuses=STATUSES)
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("awards.candidates"))

@@ -53,14 +53,18 @@ def candidates(user: User, campaign: Campaign, field: str | None = None, sector:
         stmt = stmt.where(Initiative.field == field)
     elif sector in SECTORS:
         stmt = stmt.where(Initiative.field.in_(SECTORS[sector]))
-    items = db.session.scalars(stmt.limit(5000)).all()
+    result = as_candidates(campaign, db.session.scalars(stmt.limit(5000)).all())
+    result.sort(key=lambda c: (c.z_mean is None, -(c.z_mean or 0), -(c.raw_mean or 0), c.initiative.id))
+    return result[:limit]
+
+
+def as_candidates(campaign: Campaign, items: list[Initiative]) -> list[Candidate]:
+    """Initiatives with their score aggregates and shortlist notes."""
     scores = aggregates(campaign.id, [i.id for i in items])
     notes = dict(db.session.execute(select(ShortlistNote.initiative_id, ShortlistNote.note)
                                     .where(ShortlistNote.initiative_id.in_([i.id for i in items]))).all())
-    result = [Candidate(i, scores[i.id].z_mean, scores[i.id].raw_mean, scores[i.id].spread, scores[i.id].count,
-                        notes.get(i.id, "")) for i in items]
-    result.sort(key=lambda c: (c.z_mean is None, -(c.z_mean or 0), -(c.raw_mean or 0), c.initiative.id))
-    return result[:limit]
+    return [Candidate(i, scores[i.id].z_mean, scores[i.id].raw_mean, scores[i.id].spread, scores[i.id].count,
+                      notes.get(i.id, "")) for i in items]
 
 
 def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> None:

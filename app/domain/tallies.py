@@ -84,53 +84,44 @@ def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: 
               "valid": DailyTally.valid + stmt.excluded.valid}))
 
 
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/")]
+
+
 def recount(campaign_id: int) -> dict[int, dict]:
     """Counters per unit computed from the initiatives themselves (the truth the tallies must equal)."""
     per_unit: dict[int, dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
+    # Joined to the unit's path in SQL: no list of ids, however many units there are.
     rows = db.session.execute(
-        select(Initiative.unit_id, Initiative.status, func.count(), func.max(Initiative.decided_at))
+        select(Unit.path, Initiative.status, func.count(), func.max(Initiative.decided_at))
+        .join(Unit, Unit.id == Initiative.unit_id)
         .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(list(BUCKETS)))
-        .group_by(Initiative.unit_id, Initiative.status)
-    )
-    direct: dict[int, dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
-    for unit_id, status, count, last_decided in rows:
+        .group_by(Unit.path, Initiative.status))
+    for path, status, count, last_decided in rows:
         bucket = BUCKETS[status]
-        direct[unit_id][bucket] += count
-        if bucket == "valid" and last_decided is not None:
-            previous = direct[unit_id]["last_valid_at"]
-            direct[unit_id]["last_valid_at"] = max(previous, last_decided) if previous else last_decided
-    if not direct:
-        return {}
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(list(direct)))).all())
-    for unit_id, counts in direct.items():
-        for ancestor_id in (int(p) for p in paths[unit_id].strip("/").split("/")):
+        for ancestor_id in _ancestor_ids(path):
             target = per_unit[ancestor_id]
-            for c in COUNTERS:
-                target[c] += counts[c]
-            if counts["last_valid_at"] and (target["last_valid_at"] is None
-                                            or counts["last_valid_at"] > target["last_valid_at"]):
-                target["last_valid_at"] = counts["last_valid_at"]
+            target[bucket] += count
+            if bucket == "valid" and last_decided is not None and (
+                    target["last_valid_at"] is None or last_decided > target["last_valid_at"]):
+                target["last_valid_at"] = last_decided
     return dict(per_unit)
 
 
 def recount_daily(campaign_id: int) -> dict[tuple[int, date], list[int]]:
     """Daily (submitted, valid) changes per unit and ancestor, replayed from the audit log."""
-    direct: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    rolled: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     events = db.session.execute(
-        select(Initiative.unit_id, StatusEvent.created_at, StatusEvent.from_status, StatusEvent.to_status)
-        .join(Initiative, Initiative.id == StatusEvent.initiative_id).where(Initiative.campaign_id == campaign_id))
-    for unit_id, when, from_status, to_status in events:
+        select(Unit.path, StatusEvent.created_at, StatusEvent.from_status, StatusEvent.to_status)
+        .join(Initiative, Initiative.id == StatusEvent.initiative_id).join(Unit, Unit.id == Initiative.unit_id)
+        .where(Initiative.campaign_id == campaign_id))
+    for path, when, from_status, to_status in events:
         submitted, valid = daily_delta(from_status, to_status)
         if submitted or valid:
-            key = (unit_id, local_day(when))
-            direct[key][0] += submitted
-            direct[key][1] += valid
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_({u for u, _ in direct}))).all())
-    rolled: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    for (unit_id, day), (submitted, valid) in direct.items():
-        for ancestor_id in (int(p) for p in paths[unit_id].strip("/").split("/")):
-            rolled[(ancestor_id, day)][0] += submitted
-            rolled[(ancestor_id, day)][1] += valid
+            day = local_day(when)
+            for ancestor_id in _ancestor_ids(path):
+                rolled[(ancestor_id, day)][0] += submitted
+                rolled[(ancestor_id, day)][1] += valid
     return dict(rolled)
 
 
