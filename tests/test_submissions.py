@@ -433,3 +433,18 @@ def test_new_initiative_page_fits_the_byte_budget(client, world):
     login(client, world.helper_a1_phone)
     html = client.get("/initiatives/new").get_data()
     assert len(gzip.compress(html)) <= 14 * 1024
+
+
+def test_similar_hint_looks_at_a_bounded_window_of_recent_initiatives(app, world):
+    from app.submissions import service
+    with app.app_context():
+        author = db.session.get(User, world.member_b1)
+        ids = []
+        for n in range(3):
+            item = factories.initiative(world.campaign, author, title=f"Cải tiến bếp ăn bán trú lần {n}")
+            item.status = Status.SUBMITTED
+            ids.append(item.id)
+        db.session.commit()
+        found = {m.initiative.id for m in service.similar("cai tien bep an", world.campaign, window=2)}
+        assert found == set(ids[1:])
+        assert {m.initiative.id for m in service.similar("cai tien bep an", world.campaign)} == set(ids)

@@ -205,12 +205,17 @@ class SimilarInitiative:
     similarity: float  # share of the typed words found in its title
 
 
+HINT_WINDOW = 20_000
+
+
 def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = None,
-            limit: int = 5) -> list[SimilarInitiative]:
+            limit: int = 5, window: int = HINT_WINDOW) -> list[SimilarInitiative]:
     """Submitted initiatives whose title contains the typed words, diacritics and case ignored.
 
     Ranked by the share of the typed words found (and then by newest), so "cai tien tiep don" finds
-    "Cải tiến quy trình tiếp đón bệnh nhân".
+    "Cải tiến quy trình tiếp đón bệnh nhân". Substring search cannot use an index, so the hint looks at
+    the ``window`` most recent initiatives of the campaign: a bounded cost per keystroke at any scale.
+    Older duplicates are still caught at submit time by the MinHash index (app/domain/duplicates.py).
     """
     words = [w for w in fold(text).split() if len(w) >= 2][:12]
     if not words:
@@ -218,6 +223,10 @@ def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = 
     stmt = select(Initiative).where(Initiative.status.notin_([Status.DRAFT, Status.WITHDRAWN]))
     if campaign_id:
         stmt = stmt.where(Initiative.campaign_id == campaign_id)
+        oldest = db.session.scalar(select(Initiative.id).where(Initiative.campaign_id == campaign_id)
+                                   .order_by(Initiative.id.desc()).offset(window).limit(1))
+        if oldest is not None:
+            stmt = stmt.where(Initiative.id > oldest)
     if exclude_id:
         stmt = stmt.where(Initiative.id != exclude_id)
     # Candidates share at least half of the typed words (all of them for a short query).
