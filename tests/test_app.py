@@ -90,3 +90,27 @@ def test_every_view_declares_its_access_policy(app):
     undeclared = [endpoint for endpoint, view in app.view_functions.items()
                   if not hasattr(view, "policy")]
     assert undeclared == []
+
+
+def test_home_tells_each_person_what_waits_for_them(app, client, world):
+    from app.domain import workflow
+    from app.models import Initiative, Status, User
+
+    from . import factories
+    from .conftest import login
+    with app.app_context():
+        author = db.session.get(User, world.member_a1)
+        item = factories.initiative(world.campaign, author)
+        workflow.transition(item, Status.SUBMITTED, author)
+        workflow.transition(db.session.get(Initiative, item.id), Status.RETURNED, db.session.get(User, world.admin),
+                            reason_code="other")
+        factories.initiative(world.campaign, author, title="Bản nháp thứ hai của tôi")
+        colleague = db.session.get(User, world.member_a1b)
+        workflow.transition(factories.initiative(world.campaign, colleague), Status.SUBMITTED, colleague)
+        db.session.commit()
+    login(client, world.member_a1_phone)
+    body = client.get("/").get_data(as_text=True)
+    assert "1 sáng kiến được trả lại, cần bổ sung" in body and "1 bản nháp chưa gửi." in body
+    reviewer = app.test_client()
+    login(reviewer, world.reviewer_a_phone)
+    assert "1 sáng kiến đang chờ thẩm định trong phạm vi" in reviewer.get("/").get_data(as_text=True)
