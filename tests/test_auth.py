@@ -144,3 +144,31 @@ def test_union_search_without_htmx_goes_to_the_form(client, world):
     assert response.status_code == 302
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "CĐCS Trạm Y tế xã Nậm Tăm" in body
+
+
+def test_member_entered_by_the_support_team_takes_over_the_account(app, client, world):
+    with app.app_context():
+        from app.auth import service
+        from app.extensions import db as database
+        from app.models import Unit
+        helper = database.session.get(User, world.helper_a1)
+        member = service.create_user(full_name="Lò Văn Mới", role=Role.MEMBER, unit=helper.unit,
+                                     phone="0966555444", created_by=helper)
+        from . import factories
+        factories.initiative(world.campaign, member, title="Sáng kiến nhập hộ cho đoàn viên mới")
+        database.session.commit()
+        other_union = database.session.get(Unit, world.union_b1)
+        assert service.claimable("0966555444", other_union) is None
+    # Wrong union: refused as an existing account.
+    body = client.form("/register", dict(REGISTRATION, phone="0966555444", unit_id=str(world.union_b1))
+                       ).get_data(as_text=True)
+    assert "Số điện thoại này đã có tài khoản" in body
+    response = client.form("/register", dict(REGISTRATION, full_name="Lò Văn Mới", phone="0966555444",
+                                             unit_id=str(world.union_a1)))
+    assert response.status_code == 302
+    assert "Sáng kiến nhập hộ cho đoàn viên mới" in client.get("/initiatives/mine").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.phone == "0966555444")).password_hash
+    # Once claimed, the account is no longer open to registration.
+    again = app.test_client().form("/register", dict(REGISTRATION, phone="0966555444", unit_id=str(world.union_a1)))
+    assert "Số điện thoại này đã có tài khoản" in again.get_data(as_text=True)

@@ -78,14 +78,21 @@ def register():
     searching = request.method == "POST" and request.form.get("action") == "search"
     if not searching and form.validate_on_submit():
         phone_taken, email_taken = service.login_taken(form.phone.data, form.email.data)
-        if phone_taken:
+        # A member the support team entered initiatives for (no password yet) takes over that account.
+        claimable = service.claimable(form.phone.data, form.selected_unit) if phone_taken else None
+        if phone_taken and claimable is None:
             form.phone.errors.append(_("Số điện thoại này đã có tài khoản. Hãy đăng nhập."))
         if email_taken:
             form.email.errors.append(_("Email này đã có tài khoản."))
-        if not (phone_taken or email_taken):
-            user = service.create_user(full_name=form.full_name.data, role=Role.MEMBER,
-                                       unit=form.selected_unit, password=form.password.data,
-                                       phone=form.phone.data, email=form.email.data, position=form.position.data)
+        if not email_taken and (claimable is not None or not phone_taken):
+            if claimable is not None:
+                user = service.claim(claimable, full_name=form.full_name.data, password=form.password.data,
+                                     email=form.email.data, position=form.position.data)
+            else:
+                user = service.create_user(full_name=form.full_name.data, role=Role.MEMBER,
+                                           unit=form.selected_unit, password=form.password.data,
+                                           phone=form.phone.data, email=form.email.data,
+                                           position=form.position.data)
             db.session.commit()
             _start_session(user)
             flash(_("Chào mừng %(name)s! Tài khoản đã được tạo.", name=user.full_name), "success")

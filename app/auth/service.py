@@ -87,3 +87,22 @@ def create_user(*, full_name: str, role: str, unit: Unit | None, password: str |
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def claimable(phone: str, unit: Unit | None) -> User | None:
+    """An account the support team created for this phone in this union, never logged into."""
+    if unit is None:
+        return None
+    user = db.session.scalar(select(User).where(User.phone == phone))
+    if user is None or user.password_hash or user.unit_id != unit.id or user.role != Role.MEMBER:
+        return None
+    return user
+
+
+def claim(user: User, *, full_name: str, password: str, email: str | None, position: str | None) -> User:
+    user.full_name = full_name.strip()
+    user.set_password(password)
+    user.email = normalise_email(email) or user.email
+    user.position = position or user.position
+    user.rotate_session_token()
+    return user

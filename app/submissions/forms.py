@@ -67,7 +67,8 @@ class InitiativeForm(FlaskForm):
     author_id = SelectField(_l("Tác giả (đoàn viên)"), coerce=str, validate_choice=False,
                             description=_l("Chọn đoàn viên là tác giả, hoặc thêm đoàn viên mới bên dưới."))
     new_member_name = StringField(_l("Họ tên đoàn viên mới"), filters=[_nfc], validators=[Optional(), Length(max=120)])
-    new_member_phone = StringField(_l("Số điện thoại (nếu có)"), validators=[Optional(), Length(max=20)])
+    new_member_phone = StringField(_l("Số điện thoại (nếu có)"), validators=[Optional(), Length(max=20)],
+                                   description=_l("Đoàn viên đăng ký bằng số này sẽ thấy sáng kiến của mình."))
     new_member_position = StringField(_l("Chức vụ, nghề nghiệp"), filters=[_nfc],
                                       validators=[Optional(), Length(max=120)])
     title = StringField(_l("Tên sáng kiến"), filters=[_nfc], validators=[
