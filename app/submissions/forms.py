@@ -13,7 +13,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..domain.catalog import FIELDS
 from ..domain.text import nfc
-from .rules import REQUIRED_FIELDS, missing_items
+from .rules import REQUIRED_FIELDS, missing_items, shares_problem
 
 MAX_AUTHORS = 10
 
@@ -142,10 +142,9 @@ class InitiativeForm(FlaskForm):
                 ok = False
         if not rows and not self.author_share.data:
             self.author_share.data = 100
-        total = (self.author_share.data or 0) + sum(row.share_percent.data or 0 for row in rows)
-        if total != 100:
-            self.author_errors.append(_l("Tổng tỷ lệ đóng góp của các tác giả phải bằng 100%% (hiện là %(total)s%%).",
-                                         total=total))
+        problem = shares_problem((self.author_share.data or 0) + sum(row.share_percent.data or 0 for row in rows))
+        if problem:
+            self.author_errors.append(problem)
             ok = False
         if not self.confirm_original.data:
             self.confirm_original.errors = [_l("Vui lòng xác nhận cam đoan trước khi gửi.")]

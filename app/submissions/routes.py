@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..domain import workflow
+from ..domain import campaigns, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..models import Attachment, Initiative, Role, Status
@@ -234,7 +234,7 @@ def similar():
     """The "already submitted" hint under the title while typing (htmx partial)."""
     text = request.args.get("title", "")[:300]
     exclude = request.args.get("exclude", type=int)
-    campaign = service.campaign_for(current_user.unit) if current_user.unit else None
+    campaign = campaigns.current(current_user.unit) if current_user.unit else None
     matches = service.similar(text, campaign.id if campaign else None, exclude)
     return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
 

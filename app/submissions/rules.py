@@ -33,3 +33,10 @@ def missing_items(values: dict) -> list[tuple[str, str]]:
         if not values.get(name):
             problems.append((name, message))
     return problems
+
+
+def shares_problem(total: int) -> str | None:
+    """Authors' shares (in %) must add up to exactly 100."""
+    if total == 100:
+        return None
+    return str(_l("Tổng tỷ lệ đóng góp của các tác giả phải bằng 100%% (hiện là %(total)s%%).", total=total))

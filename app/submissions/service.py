@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth import service as accounts
-from ..domain import duplicates, workflow
+from ..domain import campaigns, duplicates, workflow
 from ..domain.text import fold
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind,
+from ..models import (Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind,
                       User)
 from .forms import InitiativeForm
-from .rules import missing_items
+from .rules import missing_items, shares_problem
 
 TEXT_FIELDS = ("title", "field", "current_situation", "solution", "application_scope", "effectiveness")
 
@@ -30,16 +30,6 @@ class AlreadySaved(Exception):
     def __init__(self, initiative: Initiative):
         super().__init__(initiative.id)
         self.initiative = initiative
-
-
-def campaign_for(unit: Unit, today: date | None = None) -> Campaign | None:
-    """The campaign a new initiative of ``unit`` counts for: the running one, else the latest one."""
-    today = today or date.today()
-    ancestor_ids = unit.ancestor_ids
-    stmt = select(Campaign).where(Campaign.unit_id.in_(ancestor_ids))
-    running = db.session.scalar(stmt.where(Campaign.start_date <= today, Campaign.end_date >= today)
-                                .order_by(Campaign.end_date))
-    return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc()))
 
 
 def union_members(unit_id: int) -> list[User]:
@@ -124,7 +114,7 @@ def save(form: InitiativeForm, user: User, initiative: Initiative | None, comple
     """
     author = _author_for(form, user, initiative, complete, may_create=not autosave)
     if initiative is None:
-        campaign = campaign_for(user.unit)
+        campaign = campaigns.current(user.unit)
         if campaign is None:
             raise SubmissionError(_("Hiện chưa có chiến dịch nào cho đơn vị của bạn."))
         initiative = Initiative(campaign_id=campaign.id, unit_id=user.unit_id, entered_by_id=user.id,
@@ -193,10 +183,8 @@ def precheck(initiative: Initiative) -> list[str]:
     """What still stops a draft from being submitted, for the author and the support team."""
     values = {name: getattr(initiative, name) for name in (*TEXT_FIELDS, "applied_since")}
     problems = [str(message) for _, message in missing_items(values)]
-    total = sum(a.share_percent for a in initiative.authors if not a.is_collective)
-    if total != 100:
-        problems.append(_("Tổng tỷ lệ đóng góp của các tác giả phải bằng 100%% (hiện là %(total)s%%).", total=total))
-    return problems
+    share = shares_problem(sum(a.share_percent for a in initiative.authors if not a.is_collective))
+    return problems + [share] if share else problems
 
 
 @dataclass
@@ -232,7 +220,6 @@ def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = 
     # Candidates share at least half of the typed words (all of them for a short query).
     needed = len(words) if len(words) <= 2 else (len(words) + 1) // 2
     matched = sum(case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words)
-    stmt = stmt.where(or_(*[Initiative.title_folded.contains(w, autoescape=True) for w in words]))
     stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
     rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)).all()
     typed = set(words)
@@ -243,14 +230,16 @@ def mine(user: User) -> list[Initiative]:
     co_authored = select(InitiativeAuthor.initiative_id).where(InitiativeAuthor.user_id == user.id)
     stmt = (select(Initiative).where(or_(Initiative.author_id == user.id, Initiative.entered_by_id == user.id,
                                          Initiative.id.in_(co_authored)))
-            .where(Initiative.status != Status.WITHDRAWN).order_by(Initiative.updated_at.desc()).limit(200))
+            .where(Initiative.status != Status.WITHDRAWN).options(selectinload(Initiative.entered_by))
+            .order_by(Initiative.updated_at.desc()).limit(200))
     return list(db.session.scalars(stmt))
 
 
 def of_union(unit_id: int, status: str | None = None) -> tuple[list[Initiative], dict[str, int]]:
     counts = dict(db.session.execute(select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id)
                                      .group_by(Initiative.status)).all())
-    stmt = select(Initiative).where(Initiative.unit_id == unit_id)
+    stmt = select(Initiative).where(Initiative.unit_id == unit_id).options(
+        selectinload(Initiative.author), selectinload(Initiative.entered_by), selectinload(Initiative.authors))
     if status:
         stmt = stmt.where(Initiative.status == status)
     return list(db.session.scalars(stmt.order_by(Initiative.updated_at.desc()).limit(300))), counts
