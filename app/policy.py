@@ -81,7 +81,10 @@ def can_withdraw(user: User, initiative: Initiative) -> bool:
 
 
 def has_conflict_of_interest(user: User, initiative: Initiative) -> bool:
-    """A reviewer never decides their own initiative or one from their own grassroots union."""
+    """A reviewer never decides their own initiative or one from their own grassroots union.
+
+    The review queue applies the same rule in SQL (review.service.no_conflict_clause): change both together.
+    """
     return is_author(user, initiative) or initiative.entered_by_id == user.id or initiative.unit_id == user.unit_id
 
 

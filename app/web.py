@@ -21,7 +21,9 @@ def _fingerprints() -> dict[str, str]:
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request wanting a fragment. Restoring history (back button) needs the whole page."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render(full: str, partial: str | None = None, status: int = 200, **context) -> Response:

@@ -331,3 +331,11 @@ def test_second_check_samples_others_invalid_decisions_and_can_reopen(app, world
     with app.app_context():
         counts = tallies.for_unit(world.campaign, world.province)
         assert (counts.invalid, counts.pending) == (29, 1)
+
+
+def test_back_button_history_restore_gets_the_whole_page(app, client, world):
+    item = submitted(app, "member_a1", world)
+    login(client, world.reviewer_p_phone)
+    partial = client.htmx(f"/review/{item}").get_data(as_text=True)
+    restored = client.get(f"/review/{item}", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" not in partial and "<html" in restored.get_data(as_text=True)
