@@ -28,3 +28,10 @@ def test_english_catalogue_translates_every_source_string():
     assert "Đăng nhập" in messages and len(messages) > 300  # extraction really ran
     missing = sorted(m for m in messages if not translated.get(m))
     assert missing == [], "run `make messages` and translate: " + "; ".join(missing[:10])
+
+
+def test_no_translation_carries_a_straight_double_quote():
+    """Template translations are inserted as markup: a '"' would end an HTML attribute (e.g. a placeholder)."""
+    with open(ROOT / "app/translations/en/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    assert [m.id for m in catalogue if m.id and '"' in (m.string or "")] == []
