@@ -14,7 +14,7 @@ from .domain import seed, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
-from .models import Campaign, Role, Unit, UnitKind
+from .models import Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(import_units)
     app.cli.add_command(rebuild_tallies)
+    app.cli.add_command(weekly_digest)
 
 
 @click.command("seed-demo")
@@ -136,3 +137,36 @@ def rebuild_tallies(campaign_slug: str | None) -> None:
         rows = tallies.rebuild(campaign.id)
         click.echo(f"{campaign.slug}: {rows} tally rows")
     db.session.commit()
+
+
+@click.command("weekly-digest")
+@click.option("--week", "week", help="Any day of the week to report (default: the current week).")
+@click.option("--send", is_flag=True, help="E-mail each organizer with an address (needs MAIL_SERVER).")
+@with_appcontext
+def weekly_digest(week: str | None, send: bool) -> None:
+    """The weekly digest of every organizer's unit: printed, or e-mailed with --send."""
+    from datetime import date
+
+    from .admin.service import monday
+    from .domain import campaigns, digest
+    from flask import current_app
+    if send and not current_app.config["MAIL_SERVER"]:
+        raise click.UsageError("set MAIL_SERVER (and MAIL_FROM, MAIL_USERNAME, MAIL_PASSWORD) to send")
+    day = date.fromisoformat(week) if week else date.today()
+    organizers = db.session.scalars(select(User).where(User.role == Role.ORGANIZER, User.active.is_(True))).all()
+    sent = 0
+    for person in organizers:
+        unit = person.scope
+        campaign = campaigns.current(unit) if unit else None
+        if campaign is None:
+            continue
+        if not campaign.unit.contains(unit):
+            unit = campaign.unit
+        text = digest.compose(campaign, unit, monday(min(day, campaign.end_date)))
+        if send and person.email:
+            digest.send(person.email, f"[Sáng kiến] Tuần — {unit.name}", text)
+            sent += 1
+        else:
+            click.echo(f"== {person.full_name} <{person.email or person.phone}>\n{text}")
+    if send:
+        click.echo(f"Sent {sent} digests.")

@@ -59,7 +59,13 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES * 6
-    MAIL_DIGEST_FROM = os.environ.get("MAIL_DIGEST_FROM")
+    # Weekly digest e-mail (flask weekly-digest --send); without MAIL_SERVER the digests are printed.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "sangkien@localhost")
 
 
 class TestConfig(Config):

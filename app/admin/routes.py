@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..auth import service as accounts
-from ..domain import ranking
+from ..domain import digest, ranking
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
 from ..extensions import db
@@ -223,6 +223,16 @@ def toggle_user(user_id: int):
     db.session.commit()
     flash(_("Đã cập nhật tài khoản %(name)s.", name=person.full_name), "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/campaigns/<int:campaign_id>/digest.txt")
+@login_required(*ORGANIZERS)
+def digest_text(campaign_id: int):
+    """The weekly digest as plain text: a few hundred bytes to read on a phone or paste into Zalo."""
+    campaign = _campaign(campaign_id)
+    unit = _campaign_unit(campaign, request.args.get("unit", type=int))
+    body = digest.compose(campaign, unit, service.monday(min(date.today(), campaign.end_date)))
+    return Response(body, mimetype="text/plain")
 
 
 @bp.route("/campaigns/<int:campaign_id>/report")

@@ -1,0 +1,68 @@
+"""The weekly digest for unit leaders: a few plain-text lines, cheap to read on any phone or to paste into Zalo.
+
+Sent by ``flask weekly-digest --send`` when SMTP is configured (MAIL_SERVER …), printed otherwise, and shown
+to organizers as a text page.
+"""
+from __future__ import annotations
+
+import smtplib
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+from babel.numbers import format_decimal
+from flask import current_app
+
+from ..models import Campaign, Unit
+from . import ranking, tallies
+
+
+def _n(value: int) -> str:
+    return format_decimal(value, locale="vi")  # 1.032: the digest is Vietnamese
+
+
+def compose(campaign: Campaign, unit: Unit, week_start: date) -> str:
+    week_end = week_start + timedelta(days=6)
+    tally = tallies.for_unit(campaign.id, unit.id)
+    parent = unit.parent if unit.parent is not None and campaign.unit.contains(unit.parent) else None
+    own = None
+    if parent is not None:
+        own = next((row for row in ranking.weekly_report(campaign, parent, week_start) if row.row.unit_id == unit.id),
+                   None)
+    children = ranking.weekly_report(campaign, unit, week_start)
+    target = own.row.target if own else (campaign.goal if unit.id == campaign.unit_id else None)
+    valid = tally.valid if tally else 0
+    lines = [f"{campaign.name} — {unit.name}",
+             f"Tuần {week_start:%d/%m} – {week_end:%d/%m/%Y}"]
+    if own:
+        lines.append(f"Trong tuần: {_n(own.week_submitted)} sáng kiến gửi mới, {_n(own.week_valid)} được công nhận "
+                     f"hợp lệ.")
+        lines.append(f"Xếp hạng: {own.row.rank}/{len(ranking.rank_children(campaign, parent))}"
+                     + (f" ({own.rank_change:+d} bậc)" if own.rank_change else ""))
+    if tally:
+        lines.append(f"Tổng: {_n(tally.submitted)} đã gửi, {_n(valid)} hợp lệ, {_n(tally.pending)} chờ thẩm định, "
+                     f"{_n(tally.returned)} đang trả lại để bổ sung, {_n(tally.invalid)} không hợp lệ.")
+    if target:
+        gap = max(0, target - valid)
+        lines.append(f"Chỉ tiêu {_n(target)}: đạt {100 * valid / target:.0f}%, còn thiếu {_n(gap)} sáng kiến hợp lệ.")
+    behind = [item for item in children if item.below_pace][:5]
+    if behind:
+        lines.append("Đơn vị chậm tiến độ: " + "; ".join(
+            f"{item.row.name} ({item.row.valid}/{item.row.target})" for item in behind) + ".")
+    if tally and tally.returned:
+        lines.append("Nhắc tác giả có sáng kiến bị trả lại bổ sung và gửi lại sớm.")
+    return "\n".join(lines) + "\n"
+
+
+def send(address: str, subject: str, body: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = address
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
