@@ -237,3 +237,25 @@ def test_public_gallery_with_open_graph_and_budget(app, client, world):
     invalid = make(app, world, "member_a2", Status.INVALID, title="Không hợp lệ")
     assert "Chỉ giới thiệu sáng kiến hợp lệ." in client.form(f"/awards/{invalid}/feature",
                                                              {"story": "x"}).get_data(as_text=True)
+
+
+def test_award_levels_are_configurable_by_the_campaigns_organizers(app, client, world):
+    item = make(app, world, "member_a1", Status.SHORTLISTED)
+    login(client, world.organizer_p_phone)
+    page = client.get("/awards/levels").get_data(as_text=True)
+    assert 'value="Bằng khen"' in page and 'value="Giấy khen"' in page
+    body = client.form("/awards/levels", {"name": "Giải thưởng sáng tạo", "issuer": "", "quota": "3"}
+                       ).get_data(as_text=True)
+    assert "Vui lòng nhập tên hình thức khen thưởng và cấp khen." in body
+    assert client.form("/awards/levels", {"name": "Giải thưởng sáng tạo", "issuer": "LĐLĐ tỉnh",
+                                          "quota": "1"}).status_code == 302
+    page = client.get(f"/awards/{item}/award").get_data(as_text=True)
+    level_id = re.search(r'name="level_id" value="(\d+)"> Giải thưởng sáng tạo', page).group(1)
+    client.form(f"/awards/{item}/award", {"level_id": level_id, "recipients": re.search(
+        r'name="recipients" value="(\w+)"', page).group(1), "decision_number": "9/QĐ", "decision_date": "2022-06-01"})
+    body = client.form("/awards/levels", {"level_id": level_id, "name": "Giải thưởng sáng tạo", "issuer": "LĐLĐ tỉnh",
+                                          "quota": "0"}).get_data(as_text=True)
+    assert "Đã có 1 khen thưởng ở mức này" in body
+    district_organizer = app.test_client()
+    login(district_organizer, world.organizer_a_phone)
+    assert district_organizer.get("/awards/levels").status_code == 403

@@ -108,6 +108,29 @@ def award_form(initiative_id: int):
                   chosen=chosen, form=request.form, statuses=STATUSES)
 
 
+@bp.route("/awards/levels", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def levels():
+    """Award levels of the campaign: name, issuer and quota (blank quota: no limit)."""
+    campaign = _campaign()
+    policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
+    found = service.levels(campaign)
+    error = None
+    if request.method == "POST":
+        try:
+            service.save_level(campaign, request.form.get("level_id", type=int), request.form.get("name", ""),
+                               request.form.get("issuer", ""), request.form.get("quota", ""))
+            db.session.commit()
+            flash(_("Đã lưu hình thức khen thưởng."), "success")
+            return redirect(url_for("awards.levels"))
+        except service.AwardProblem as problem:
+            db.session.rollback()
+            error = str(problem)
+    db.session.commit()  # the default levels, if just created
+    return render("awards/levels.html", campaign=campaign, levels=[(lv, service.used(lv)) for lv in found],
+                  error=error, form=request.form)
+
+
 @bp.route("/awards/grants/<int:award_id>/revoke", methods=["POST"])
 @login_required(*ORGANIZERS)
 def revoke(award_id: int):

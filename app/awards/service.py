@@ -101,6 +101,27 @@ def levels(campaign: Campaign) -> list[AwardLevel]:
     return found
 
 
+def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str, quota: str) -> AwardLevel:
+    """Add a level, or change one; a quota may not drop below the awards already made at that level."""
+    name, issuer, quota = name.strip(), issuer.strip(), quota.strip()
+    if not name or not issuer:
+        raise AwardProblem(_("Vui lòng nhập tên hình thức khen thưởng và cấp khen."))
+    if quota and not quota.isdigit():
+        raise AwardProblem(_("Số lượng phải là số nguyên, hoặc để trống nếu không giới hạn."))
+    if level_id:
+        level = db.session.get(AwardLevel, level_id)
+        if level is None or level.campaign_id != campaign.id:
+            raise AwardProblem(_("Hình thức khen thưởng không thuộc chiến dịch này."))
+    else:
+        level = AwardLevel(campaign_id=campaign.id, position=len(levels(campaign)))
+        db.session.add(level)
+    new_quota = int(quota) if quota else None
+    if new_quota is not None and level.id and used(level) > new_quota:
+        raise AwardProblem(_("Đã có %(n)s khen thưởng ở mức này: số lượng không thể nhỏ hơn.", n=used(level)))
+    level.name, level.issuer, level.quota = name[:200], issuer[:200], new_quota
+    return level
+
+
 def used(level: AwardLevel) -> int:
     return db.session.scalar(select(func.count()).select_from(Award).where(Award.level_id == level.id,
                                                                             Award.revoked_at.is_(None))) or 0
