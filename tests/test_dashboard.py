@@ -291,3 +291,27 @@ def test_progress_series_is_cumulative_per_day(app, world):
         series = ranking.valid_series(campaign, world.province, until=date(2022, 4, 25))
         assert series.days == [date(2022, 4, 22), date(2022, 4, 23), date(2022, 4, 24), date(2022, 4, 25)]
         assert series.cumulative_valid == [1, 1, 2, 2] and series.start_valid == 1
+
+
+def test_organizer_edits_units_and_accounts_of_their_subtree(app, client, world):
+    login(client, world.organizer_a_phone)
+    response = client.form(f"/admin/units/{world.union_a1}/edit", {"name": "CĐCS Trường Tiểu học Sìn Hồ số 2",
+                                                                   "member_count": "55"})
+    assert response.status_code == 302
+    with app.app_context():
+        unit = db.session.get(Unit, world.union_a1)
+        assert (unit.name_folded, unit.member_count) == ("cdcs truong tieu hoc sin ho so 2", 55)
+    assert client.get(f"/admin/units/{world.union_b1}/edit").status_code == 404
+    assert client.form(f"/admin/units/{world.district_a}/edit", {"name": "X"}).status_code == 403
+    page = client.get(f"/admin/users/{world.member_a1}/edit").get_data(as_text=True)
+    assert 'value="Lò Văn Một"' in page and 'value="A1"' in page
+    response = client.form(f"/admin/users/{world.member_a1}/edit", {
+        "full_name": "Lò Văn Một", "phone": "0911000001", "role": "helper", "unit_code": "A1", "password": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, world.member_a1).role == "helper"
+    taken = client.form(f"/admin/users/{world.member_a1}/edit", {
+        "full_name": "Lò Văn Một", "phone": "0911000002", "role": "member", "unit_code": "A1"}).get_data(as_text=True)
+    assert "Số điện thoại hoặc email đã có tài khoản." in taken
+    assert client.get(f"/admin/users/{world.member_b1}/edit").status_code == 404
+    assert client.get(f"/admin/users/{world.organizer_a}/edit").status_code == 403  # own account: not here

@@ -45,14 +45,17 @@ class TargetImportForm(FlaskForm):
     confirm_exceed = BooleanField(_l("Tôi biết tổng chỉ tiêu các đơn vị con vượt chỉ tiêu đơn vị cấp trên"))
 
 
-class UnitForm(FlaskForm):
+class UnitEditForm(FlaskForm):
     name = StringField(_l("Tên đơn vị"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200)])
+    member_count = IntegerField(_l("Số đoàn viên"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
+
+
+class UnitForm(UnitEditForm):
     code = StringField(_l("Mã đơn vị"), validators=[
         DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=40),
         Regexp(CODE, message=_l("Mã chỉ gồm chữ, số, dấu gạch."))])
     kind = SelectField(_l("Loại đơn vị"), choices=list(UNIT_KINDS.items()))
-    member_count = IntegerField(_l("Số đoàn viên"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
 
 class UserForm(FlaskForm):

@@ -12,13 +12,14 @@ from .. import policy
 from ..auth import service as accounts
 from ..domain import digest, ranking
 from ..domain.catalog import ROLES
+from ..domain.text import fold
 from ..domain.units import create_unit
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
 from ..policy import login_required
 from ..web import render
 from . import service
-from .forms import CampaignForm, TargetImportForm, UnitForm, UserForm
+from .forms import CampaignForm, TargetImportForm, UnitEditForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ORGANIZERS = (Role.ORGANIZER,)
@@ -176,47 +177,105 @@ def units():
     return render("admin/units.html", parent=parent, children=children, form=form)
 
 
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def edit_unit(unit_id: int):
+    """Rename a unit or update its member count (used for the per-100-members ranking)."""
+    unit = _managed_unit(unit_id, None)
+    policy.require(current_user.scope is None or unit.id != current_user.scope.id, 403)  # one's own unit: from above
+    form = UnitEditForm(obj=unit)
+    if form.validate_on_submit():
+        unit.name, unit.name_folded, unit.member_count = form.name.data, fold(form.name.data), form.member_count.data
+        db.session.commit()
+        flash(_("Đã lưu đơn vị."), "success")
+        return redirect(url_for("admin.units", parent=unit.parent_id))
+    return render("admin/unit_form.html", form=form, unit=unit)
+
+
+def _user_form(person: User | None = None) -> UserForm:
+    form = UserForm(obj=person) if person is not None and request.method == "GET" else UserForm()
+    if person is not None and request.method == "GET":
+        form.unit_code.data = person.unit.code if person.unit else ""
+        form.scope_code.data = person.scope_unit.code if person.scope_unit else ""
+    form.role.choices = [(code, label) for code, label in form.role.choices
+                         if policy.can_assign_role(current_user, code)]
+    return form
+
+
+def _save_user(form: UserForm, person: User | None) -> User | None:
+    """Check the form against the organizer's scope and existing logins; create or update the account.
+
+    Returns None (with errors on the form) when something is wrong.
+    """
+    unit = service.unit_by_code(form.unit_code.data)
+    scope = service.unit_by_code(form.scope_code.data)
+    phone = accounts.normalise_phone(form.phone.data) or None
+    phone_taken, email_taken = accounts.login_taken(phone, accounts.normalise_email(form.email.data),
+                                                    exclude_user_id=person.id if person else None)
+    if form.unit_code.data and (unit is None or not policy.in_scope(current_user, unit)):
+        form.unit_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+    elif form.scope_code.data and (scope is None or not policy.in_scope(current_user, scope)):
+        form.scope_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
+    elif phone and not accounts.PHONE_RE.match(phone):
+        form.phone.errors.append(_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
+    elif not phone and not form.email.data:
+        form.phone.errors.append(_("Cần số điện thoại hoặc email để đăng nhập."))
+    elif phone_taken or email_taken:
+        form.phone.errors.append(_("Số điện thoại hoặc email đã có tài khoản."))
+    elif unit is None and scope is None:
+        form.unit_code.errors.append(_("Vui lòng nhập mã đơn vị."))
+    elif person is None:
+        return accounts.create_user(full_name=form.full_name.data, role=form.role.data, unit=unit, scope_unit=scope,
+                                    phone=phone, email=form.email.data, password=form.password.data or None,
+                                    created_by=current_user)
+    else:
+        person.full_name, person.role, person.unit, person.scope_unit = (form.full_name.data, form.role.data,
+                                                                         unit, scope)
+        person.phone, person.email = phone, accounts.normalise_email(form.email.data)
+        if form.password.data:
+            person.set_password(form.password.data)
+            person.rotate_session_token()
+        return person
+    return None
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @login_required(*ORGANIZERS)
 def users():
-    form = UserForm()
-    form.role.choices = [(code, label) for code, label in form.role.choices
-                         if policy.can_assign_role(current_user, code)]
-    if form.validate_on_submit():
-        unit = service.unit_by_code(form.unit_code.data)
-        scope = service.unit_by_code(form.scope_code.data)
-        phone = accounts.normalise_phone(form.phone.data) or None
-        phone_taken, email_taken = accounts.login_taken(phone, accounts.normalise_email(form.email.data))
-        if form.unit_code.data and (unit is None or not policy.in_scope(current_user, unit)):
-            form.unit_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
-        elif form.scope_code.data and (scope is None or not policy.in_scope(current_user, scope)):
-            form.scope_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
-        elif phone and not accounts.PHONE_RE.match(phone):
-            form.phone.errors.append(_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
-        elif not phone and not form.email.data:
-            form.phone.errors.append(_("Cần số điện thoại hoặc email để đăng nhập."))
-        elif phone_taken or email_taken:
-            form.phone.errors.append(_("Số điện thoại hoặc email đã có tài khoản."))
-        elif unit is None and scope is None:
-            form.unit_code.errors.append(_("Vui lòng nhập mã đơn vị."))
-        else:
-            accounts.create_user(full_name=form.full_name.data, role=form.role.data, unit=unit, scope_unit=scope,
-                                 phone=phone, email=form.email.data, password=form.password.data or None,
-                                 created_by=current_user)
-            db.session.commit()
-            flash(_("Đã tạo tài khoản."), "success")
-            return redirect(url_for("admin.users"))
+    form = _user_form()
+    if form.validate_on_submit() and _save_user(form, None) is not None:
+        db.session.commit()
+        flash(_("Đã tạo tài khoản."), "success")
+        return redirect(url_for("admin.users"))
     query = request.args.get("q", "")
     return render("admin/users.html", form=form, people=service.users_in_scope(current_user, query), query=query,
                   roles=ROLES)
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
-@login_required(*ORGANIZERS)
-def toggle_user(user_id: int):
+def _managed_person(user_id: int) -> User:
+    """An account of the organizer's subtree that they may change (not themselves, not a higher role)."""
     person = db.session.get(User, user_id)
     policy.require(person is not None and person.unit is not None and policy.in_scope(current_user, person.unit))
     policy.require(person.id != current_user.id and policy.can_assign_role(current_user, person.role), 403)
+    return person
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required(*ORGANIZERS)
+def edit_user(user_id: int):
+    person = _managed_person(user_id)
+    form = _user_form(person)
+    if form.validate_on_submit() and _save_user(form, person) is not None:
+        db.session.commit()
+        flash(_("Đã cập nhật tài khoản %(name)s.", name=person.full_name), "success")
+        return redirect(url_for("admin.users"))
+    return render("admin/user_form.html", form=form, person=person)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required(*ORGANIZERS)
+def toggle_user(user_id: int):
+    person = _managed_person(user_id)
     person.active = not person.active
     if not person.active:
         person.rotate_session_token()  # a disabled account is logged out everywhere at once
