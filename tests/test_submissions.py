@@ -91,7 +91,7 @@ def test_double_submit_with_the_same_key_makes_one_initiative(app, client, world
 
 
 def test_concurrent_duplicate_insert_lands_on_the_first_row(app, client, world):
-    """Two requests with one key that both missed the lookup: the unique key keeps one row."""
+    """Two requests with one key that both missed the lookup: the unique key keeps one row, no typing lost."""
     login(client, world.member_a1_phone)
     key = new_key(client)
     with app.app_context():
@@ -107,11 +107,14 @@ def test_concurrent_duplicate_insert_lands_on_the_first_row(app, client, world):
 
     service.by_key = miss_once
     try:
-        response = client.form("/initiatives/new", complete(submit_key=key, action="draft"))
+        response = client.form("/initiatives/new", complete(submit_key=key, action="draft",
+                                                            title="Tên gõ sau cùng, không được mất"))
     finally:
         service.by_key = original
     assert count(app) == 1
     assert response.status_code == 302 and "/initiatives/" in response.headers["Location"]
+    # The request that lost the race still saved what was typed, into the draft that won.
+    assert only_initiative(app).title == "Tên gõ sau cùng, không được mất"
 
 
 def test_helper_submits_on_behalf_of_a_member(app, client, world):

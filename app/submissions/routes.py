@@ -54,6 +54,21 @@ def _store_uploads(form: InitiativeForm, initiative: Initiative) -> bool:
     return not errors
 
 
+def _write(form: InitiativeForm, initiative: Initiative | None, complete: bool = False,
+           autosave: bool = False) -> Initiative:
+    """Save the form; if a racing request with the same key (an autosave still in flight, a double click)
+    made the draft first, write into that draft instead, so the latest typing is kept.
+
+    Raises AlreadySaved only when that draft can no longer be edited (it was submitted meanwhile).
+    """
+    try:
+        return service.save(form, current_user, initiative, complete=complete, autosave=autosave)
+    except service.AlreadySaved as race:
+        if not policy.can_edit_initiative(current_user, race.initiative):
+            raise
+        return service.save(form, current_user, race.initiative, complete=complete, autosave=autosave)
+
+
 def _save(form: InitiativeForm, initiative: Initiative | None):
     """Shared by the new and edit pages: save as draft, and submit when asked and complete."""
     action = request.form.get("action", "draft")
@@ -64,8 +79,8 @@ def _save(form: InitiativeForm, initiative: Initiative | None):
         return _render_form(form, initiative)
     submitting = action == "submit"
     try:
-        initiative = service.save(form, current_user, initiative, complete=submitting)
-    except service.AlreadySaved as race:  # a double click or a retry already made it
+        initiative = _write(form, initiative, complete=submitting)
+    except service.AlreadySaved as race:  # a double click or a retry already submitted it
         return redirect(url_for("submissions.detail", initiative_id=race.initiative.id))
     except service.SubmissionError as problem:
         db.session.rollback()
@@ -145,9 +160,9 @@ def autosave(initiative_id: int | None = None):
         return render("submissions/_autosave.html", state="invalid")
     created = initiative is None
     try:
-        initiative = service.save(form, current_user, initiative, autosave=True)
-    except service.AlreadySaved as race:
-        return render("submissions/_autosave.html", state="saved", initiative=race.initiative)
+        initiative = _write(form, initiative, autosave=True)
+    except service.AlreadySaved:
+        return render("submissions/_autosave.html", state="locked")
     except service.SubmissionError:
         db.session.rollback()
         return render("submissions/_autosave.html", state="invalid")
