@@ -7,13 +7,15 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .config import INSTANCE_DIR, Config
+from .config import DEV_SECRET_KEY, INSTANCE_DIR, Config
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder=None, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or Config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not app.testing:
+        app.logger.warning("SECRET_KEY is the development default: set it before serving real users.")
 
     from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     db.init_app(app)

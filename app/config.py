@@ -29,8 +29,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sangkien.db'}")
     )
