@@ -192,7 +192,9 @@ def test_too_long_title_saves_nothing_and_keeps_the_text(app, client, world):
 @pytest.mark.parametrize("field,value,message", [
     ("estimated_value", "mười triệu", "Giá trị làm lợi chỉ gồm chữ số"),
     ("applied_since", "2099-01-01", "Ngày áp dụng không được ở tương lai."),
-    ("applied_since", "31/31/2022", "Not a valid date value."),
+    ("applied_since", "31/31/2022", "Ngày không hợp lệ: chọn ngày trên lịch"),
+    ("author_share", "năm mươi", "Vui lòng nhập một số nguyên, ví dụ 25."),
+    ("field", "astrology", "Vui lòng chọn lĩnh vực trong danh sách."),
     ("author_share", "0", "Tỷ lệ đóng góp từ 1 đến 100%."),
 ])
 def test_wrong_values_are_explained(client, world, field, value, message):
@@ -451,3 +453,28 @@ def test_similar_hint_looks_at_a_bounded_window_of_recent_initiatives(app, world
         found = {m.initiative.id for m in service.similar("cai tien bep an", world.campaign, window=2)}
         assert found == set(ids[1:])
         assert {m.initiative.id for m in service.similar("cai tien bep an", world.campaign)} == set(ids)
+
+
+@pytest.mark.parametrize("field,limit,message", [
+    ("current_situation", 5000, "Hiện trạng không quá 5.000 ký tự."),
+    ("solution", 10000, "Nội dung giải pháp không quá 10.000 ký tự."),
+    ("application_scope", 2000, "Phạm vi áp dụng không quá 2.000 ký tự."),
+    ("effectiveness", 5000, "Hiệu quả không quá 5.000 ký tự."),
+])
+def test_every_long_text_field_has_a_limit_and_keeps_the_rest(app, client, world, field, limit, message):
+    login(client, world.member_a1_phone)
+    body = client.form("/initiatives/new", complete(submit_key=new_key(client), **{field: "ả" * (limit + 1)})
+                       ).get_data(as_text=True)
+    assert message in body
+    assert 'value="Cải tiến quy trình tiếp đón bệnh nhân tại khoa Khám bệnh"' in body
+    assert count(app) == 0
+
+
+def test_co_author_rows_need_a_name_and_a_valid_share(client, world):
+    login(client, world.member_a1_phone)
+    body = client.form("/initiatives/new", complete(submit_key=new_key(client), author_share="50", **{
+        "authors-0-job_title": "Điều dưỡng", "authors-0-share_percent": "50"})).get_data(as_text=True)
+    assert "Vui lòng nhập họ tên đồng tác giả." in body and 'value="Điều dưỡng"' in body
+    body = client.form("/initiatives/new", complete(submit_key=new_key(client), author_share="50", **{
+        "authors-1-full_name": "Người Thứ Ba", "authors-1-share_percent": "abc"})).get_data(as_text=True)
+    assert "Vui lòng nhập một số nguyên, ví dụ 25." in body and 'value="Người Thứ Ba"' in body

@@ -3,12 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField,
-                     ValidationError)
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.text import nfc
+from ..fields import DateField, IntegerField, SelectField
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"

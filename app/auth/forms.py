@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, StringField, ValidationError
+from wtforms import BooleanField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from ..extensions import db
+from ..fields import IntegerField
 from ..models import Unit, UnitKind
 from .service import PHONE_RE, normalise_email, normalise_phone
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..domain.catalog import RETURN_REASONS
 from ..domain.text import nfc
+from ..fields import IntegerField, SelectField
 from ..models import RubricCriterion
 
 

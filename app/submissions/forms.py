@@ -7,12 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField, ValidationError)
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, StringField, TextAreaField,
+                     ValidationError)
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..domain.catalog import FIELDS
 from ..domain.text import nfc
+from ..fields import DateField, IntegerField, SelectField
 from .rules import REQUIRED_FIELDS, missing_items, shares_problem
 
 MAX_AUTHORS = 10
