@@ -24,9 +24,9 @@ from sqlalchemy import func, insert, select, text
 from .domain import duplicates, tallies
 from .domain.text import fold
 from .extensions import db
+from .models import (Campaign, DailyTally, Initiative, InitiativeBand, Role, Status, Target, Unit, UnitKind, User,
+                     path_ids)
 from .submissions.service import similar
-from .models import (Campaign, DailyTally, Initiative, InitiativeBand, Role, Status, Target, Unit, UnitKind,
-                     User)
 
 BENCH_SLUG = "bench-national"
 ROOT_CODE = "VN"
@@ -163,7 +163,7 @@ def _daily_for_federations(campaign: Campaign) -> None:
                               .join(Unit, Unit.id == Initiative.unit_id)
                               .where(Initiative.campaign_id == campaign.id))
     for path, decided_at, submitted_at, status in rows:
-        ancestors = [int(p) for p in path.strip("/").split("/")][:-1]
+        ancestors = path_ids(path)[:-1]
         changes = [(tallies.local_day(submitted_at), 0)]
         if status == Status.VALID:
             changes.append((tallies.local_day(decided_at), 1))

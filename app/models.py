@@ -28,6 +28,11 @@ class UnitKind:
     ALL = (PROVINCE, DISTRICT, SECTOR, CIVIL_SERVANTS, GRASSROOTS, COLLECTIVE)
 
 
+def path_ids(path: str) -> list[int]:
+    """Unit ids along a materialised path, root first: "/1/4/17/" → [1, 4, 17]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Unit(db.Model):
     """A node of the union tree. ``path`` ("/1/4/17/") makes a subtree one indexed prefix query."""
 
@@ -53,7 +58,7 @@ class Unit(db.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to and including this unit."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     def contains(self, other: Unit | None) -> bool:
         return other is not None and other.path.startswith(self.path)

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Tally, Unit
+from ..models import Campaign, Unit
 
 
 def current(unit: Unit | None = None, today: date | None = None) -> Campaign | None:
@@ -22,10 +22,6 @@ def current(unit: Unit | None = None, today: date | None = None) -> Campaign | N
     running = db.session.scalar(stmt.where(Campaign.start_date <= today, Campaign.end_date >= today)
                                 .order_by(Campaign.end_date))
     return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc()))
-
-
-def root_tally(campaign: Campaign) -> Tally | None:
-    return db.session.get(Tally, (campaign.id, campaign.unit_id))
 
 
 def days_left(campaign: Campaign, today: date | None = None) -> int:

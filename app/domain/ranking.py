@@ -49,8 +49,13 @@ class RankRow:
         return 100 * self.valid / self.member_count if self.member_count else None
 
 
+def order_key(target: int | None, valid: int, reached_at: datetime | None, name: str):
+    """The ranking rule: progress (valid/target), then valid count, then who reached it first; no target last."""
+    return (not target, -(valid / target if target else 0), -valid, reached_at or datetime.max, name)
+
+
 def sort_key(row: RankRow):
-    return (row.progress is None, -(row.progress or 0), -row.valid, row.last_valid_at or datetime.max, row.name)
+    return order_key(row.target, row.valid, row.last_valid_at, row.name)
 
 
 def rank_children(campaign: Campaign, parent: Unit) -> list[RankRow]:
@@ -187,8 +192,8 @@ def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[We
                DailyTally.day >= week_start, DailyTally.day <= week_end).group_by(DailyTally.unit_id))}
     # Rank at the end of the previous week, by the same rule on the valid counts of that day.
     before = _cumulative_valid(campaign, ids, week_start - timedelta(days=1))
-    previous = sorted(rows, key=lambda r: (r.target is None, -(before.get(r.unit_id, 0) / r.target if r.target else 0),
-                                           -before.get(r.unit_id, 0), r.name))
+    # (When each unit reached its count that day is not kept, so the name breaks ties there.)
+    previous = sorted(rows, key=lambda r: order_key(r.target, before.get(r.unit_id, 0), None, r.name))
     previous_rank = {r.unit_id: position for position, r in enumerate(previous, start=1)}
     at_start = _cumulative_valid(campaign, ids, campaign.start_date - timedelta(days=1))
     span = max(1, (campaign.end_date - campaign.start_date).days)

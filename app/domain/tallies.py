@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
-from ..models import DailyTally, Initiative, Status, StatusEvent, Tally, Unit, utcnow
+from ..models import DailyTally, Initiative, Status, StatusEvent, Tally, Unit, path_ids, utcnow
 
 # Which counter a status belongs to; drafts and withdrawn initiatives are not counted.
 BUCKETS: dict[str, str] = {
@@ -84,10 +84,6 @@ def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: 
               "valid": DailyTally.valid + stmt.excluded.valid}))
 
 
-def _ancestor_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")]
-
-
 def recount(campaign_id: int) -> dict[int, dict]:
     """Counters per unit computed from the initiatives themselves (the truth the tallies must equal)."""
     per_unit: dict[int, dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
@@ -99,7 +95,7 @@ def recount(campaign_id: int) -> dict[int, dict]:
         .group_by(Unit.path, Initiative.status))
     for path, status, count, last_decided in rows:
         bucket = BUCKETS[status]
-        for ancestor_id in _ancestor_ids(path):
+        for ancestor_id in path_ids(path):
             target = per_unit[ancestor_id]
             target[bucket] += count
             if bucket == "valid" and last_decided is not None and (
@@ -119,7 +115,7 @@ def recount_daily(campaign_id: int) -> dict[tuple[int, date], list[int]]:
         submitted, valid = daily_delta(from_status, to_status)
         if submitted or valid:
             day = local_day(when)
-            for ancestor_id in _ancestor_ids(path):
+            for ancestor_id in path_ids(path):
                 rolled[(ancestor_id, day)][0] += submitted
                 rolled[(ancestor_id, day)][1] += valid
     return dict(rolled)

@@ -17,7 +17,7 @@ bp = Blueprint("main", __name__)
 @public
 def home():
     campaign = campaigns.current()
-    tally = campaigns.root_tally(campaign) if campaign else None
+    tally = tallies.for_unit(campaign.id, campaign.unit_id) if campaign else None
     todo = to_do(current_user) if current_user.is_authenticated else {}
     return render("main/home.html", campaign=campaign, tally=tally, todo=todo)
 
