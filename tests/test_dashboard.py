@@ -315,3 +315,14 @@ def test_organizer_edits_units_and_accounts_of_their_subtree(app, client, world)
     assert "Số điện thoại hoặc email đã có tài khoản." in taken
     assert client.get(f"/admin/users/{world.member_b1}/edit").status_code == 404
     assert client.get(f"/admin/users/{world.organizer_a}/edit").status_code == 403  # own account: not here
+
+
+def test_poll_refreshes_when_a_target_changes(app, client, world):
+    page = client.get("/campaigns/thu").get_data(as_text=True)
+    ranking_version = VERSION.findall(page)[1]
+    assert client.htmx(f"/campaigns/thu/ranking?unit={world.province}&v={ranking_version}").status_code == 204
+    with app.app_context():
+        db.session.scalar(select(Target).where(Target.unit_id == world.district_a)).count = 70
+        db.session.commit()
+    fresh = client.htmx(f"/campaigns/thu/ranking?unit={world.province}&v={ranking_version}")
+    assert fresh.status_code == 200 and "0 / 70" in fresh.get_data(as_text=True)

@@ -45,7 +45,7 @@ def _counters_context(campaign: Campaign, unit: Unit) -> dict:
     goal = campaign.goal if unit.id == campaign.unit_id else target
     tally = tallies.for_unit(campaign.id, unit.id)
     return {"campaign": campaign, "unit": unit, "tally": tally, "goal": goal,
-            "days_left": campaigns.days_left(campaign), "version": ranking.version(campaign, [unit.id]),
+            "days_left": campaigns.days_left(campaign), "version": ranking.version(campaign, [tally], goal),
             "progress": (tally.valid / goal) if tally and goal else None, "poll": POLL_SECONDS}
 
 
@@ -53,7 +53,7 @@ def _ranking_context(campaign: Campaign, unit: Unit) -> dict:
     frozen = unit.id == campaign.unit_id and campaign.ranking_frozen_at is not None
     rows = ranking.frozen_rows(campaign) if frozen else ranking.rank_children(campaign, unit)
     return {"campaign": campaign, "unit": unit, "rows": rows, "frozen": frozen, "poll": POLL_SECONDS,
-            "version": ranking.version(campaign, [r.unit_id for r in rows])}
+            "version": ranking.version(campaign, rows)}
 
 
 @bp.route("/campaign")
