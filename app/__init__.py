@@ -14,7 +14,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder=None, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or Config)
     os.makedirs(app.instance_path, exist_ok=True)
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not app.testing:
+    production_like = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and production_like and not app.testing:
         app.logger.warning("SECRET_KEY is the development default: set it before serving real users.")
 
     from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
