@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import or_, select
 
 from .. import policy
 from ..domain import ranking
 from ..domain.units import subtree_filter
+from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..models import Campaign, Target, Unit, User
 
@@ -141,26 +140,11 @@ def report_rows(data: Report) -> list[list]:
 
 
 def report_csv(data: Report) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    writer.writerows(report_rows(data))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Vietnamese correctly
+    return csv_bytes(HEADERS, report_rows(data))
 
 
 def report_xlsx(data: Report) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Giao ban"
-    sheet.append([f"{data.campaign.name} — {data.unit.name}"])
-    sheet.append([f"Tuần {data.week_start:%d/%m/%Y} – {data.week_end:%d/%m/%Y}"])
-    sheet.append(list(HEADERS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in report_rows(data):
-        sheet.append(row)
-    sheet.column_dimensions["C"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    heading = [f"{data.campaign.name} — {data.unit.name}",
+               f"Tuần {data.week_start:%d/%m/%Y} – {data.week_end:%d/%m/%Y}"]
+    return xlsx_bytes("Giao ban", heading, HEADERS, report_rows(data), {"C": 40})
 

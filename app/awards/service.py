@@ -1,20 +1,17 @@
 """Commendation: candidates by normalised score, shortlist, pairwise rounds, awards with quotas, exports."""
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from ..domain import pairwise, workflow
 from ..domain.catalog import FIELDS
+from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, PairwiseRound, PairwiseVote, ShortlistNote,
                       Status, Unit, User, utcnow)
@@ -203,32 +200,13 @@ def annex_rows(awards: list[Award]) -> list[list]:
 
 
 def annex_xlsx(campaign: Campaign, awards: list[Award]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Phụ lục"
-    sheet.append([f"DANH SÁCH KHEN THƯỞNG — {campaign.name.upper()}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["(Kèm theo quyết định khen thưởng)"])
-    sheet.append(list(ANNEX_HEADERS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in annex_rows(awards):
-        sheet.append(row)
-        sheet.cell(row=sheet.max_row, column=10).number_format = "DD/MM/YYYY"
-    for column, width in zip("ABCDEFGHIJ", (5, 28, 18, 34, 44, 20, 14, 26, 14, 14)):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    heading = [f"DANH SÁCH KHEN THƯỞNG — {campaign.name.upper()}", "(Kèm theo quyết định khen thưởng)"]
+    widths = dict(zip("ABCDEFGHIJ", (5, 28, 18, 34, 44, 20, 14, 26, 14, 14)))
+    return xlsx_bytes("Phụ lục", heading, ANNEX_HEADERS, annex_rows(awards), widths)
 
 
 def annex_csv(awards: list[Award]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ANNEX_HEADERS)
-    for row in annex_rows(awards):
-        writer.writerow(row[:-1] + [row[-1].strftime("%d/%m/%Y")])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(ANNEX_HEADERS, annex_rows(awards))
 
 
 def certificate_lines(award: Award) -> dict:

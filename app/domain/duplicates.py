@@ -14,7 +14,8 @@ import struct
 from sqlalchemy import delete, func, insert, select
 
 from ..extensions import db
-from ..models import DuplicateCandidate, Initiative, InitiativeBand, Status
+from ..models import DuplicateCandidate, Initiative, InitiativeBand
+from .tallies import COUNTED_STATUSES
 from .text import fold
 
 PERMUTATIONS = 64
@@ -25,7 +26,6 @@ MAX_CANDIDATES = 10
 _PRIME = (1 << 61) - 1
 _rng = random.Random(20220422)
 _COEFFICIENTS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS)]
-COUNTED = (Status.SUBMITTED, Status.RETURNED, Status.VALID, Status.INVALID, Status.SHORTLISTED, Status.AWARDED)
 
 
 def text_of(initiative: Initiative) -> str:
@@ -75,7 +75,7 @@ def candidates_for_text(folded: str, campaign_id: int, exclude_id: int | None = 
         hits = hits.where(InitiativeBand.initiative_id != exclude_id)
     hits = hits.group_by(InitiativeBand.initiative_id).order_by(func.count().desc()).limit(limit * 5).subquery()
     rows = db.session.scalars(select(Initiative).join(hits, hits.c.initiative_id == Initiative.id)
-                              .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(COUNTED)))
+                              .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(COUNTED_STATUSES)))
     scored = [(other, jaccard(own, shingles(text_of(other)))) for other in rows]
     scored = [(other, round(s, 3)) for other, s in scored if s >= MIN_SIMILARITY]
     return sorted(scored, key=lambda pair: (-pair[1], pair[0].id))[:limit]

@@ -24,6 +24,8 @@ BUCKETS: dict[str, str] = {
     Status.INVALID: "invalid",
 }
 COUNTERS = ("pending", "returned", "valid", "invalid")
+COUNTED_STATUSES = tuple(BUCKETS)  # ever left draft and not withdrawn
+VALID_STATUSES = tuple(status for status, bucket in BUCKETS.items() if bucket == "valid")
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 

@@ -16,7 +16,7 @@ from ..models import (Campaign, Initiative, InitiativeAuthor, ReviewTemplate, Ru
                       Status, StatusEvent, Tally, Unit, User, utcnow)
 
 DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
-VALID_FAMILY = (Status.VALID, Status.SHORTLISTED, Status.AWARDED)
+VALID_FAMILY = tallies.VALID_STATUSES
 
 
 class DecisionError(Exception):
