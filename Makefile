@@ -38,11 +38,15 @@ test: test-sqlite test-postgres
 test-sqlite: translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 
-# Runs only when TEST_DATABASE_URL points at PostgreSQL (CI sets it).
+# PostgreSQL run: on TEST_DATABASE_URL, or on a database of our own (created here) when a local server answers.
+# REQUIRE_POSTGRES=1 (set by .ci/run) turns "no server" into a failure instead of a skip.
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/sangkien_test
 test-postgres: translations
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/python -m pytest -q -p no:cacheprovider; \
-	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+	@url="$${TEST_DATABASE_URL:-$(TEST_POSTGRES_URL)}"; \
+	if ! $(BIN)/python -m tests.pgtestdb "$$url"; then \
+		if [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL required but not usable at $$url" >&2; exit 1; fi; \
+		echo "PostgreSQL not reachable: PostgreSQL run skipped (set REQUIRE_POSTGRES=1 to fail instead)"; \
+	else echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider; fi
 
 clean:
 	rm -rf $(VENV) instance/sangkien.db*

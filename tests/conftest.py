@@ -7,6 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import TestConfig, normalise_database_url
@@ -17,10 +18,20 @@ from . import factories
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
+def refuse_non_test_database(url: str) -> None:
+    """The fixtures drop every table: only ever on a database whose name says it is for tests."""
+    name = make_url(url).database or ""
+    if make_url(url).get_backend_name() != "sqlite" and "test" not in name.lower():
+        raise pytest.UsageError(f"TEST_DATABASE_URL names the database {name!r}: the test suite empties the "
+                                "database it runs on, so its name must contain 'test'.")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    return normalise_database_url(url)
+    url = normalise_database_url(url)
+    refuse_non_test_database(url)
+    return url
 
 
 @pytest.fixture(scope="session")
