@@ -21,8 +21,8 @@ translations: install
 
 # For developers: collect new strings into the catalogues (then translate app/translations/en/.../messages.po).
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o app/translations/messages.pot app templates
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -w 120 -o app/translations/messages.pot app templates
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete -w 120
 
 migrate: translations
 	$(FLASK) db upgrade

@@ -21,7 +21,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 
-from .domain import duplicates, tallies
+from .domain import campaigns, duplicates, tallies
 from .domain.text import fold
 from .extensions import db
 from .models import (Campaign, DailyTally, Initiative, InitiativeBand, Role, Status, Target, Unit, UnitKind, User,
@@ -110,6 +110,7 @@ def bench_seed(initiatives: int, units: int) -> None:
                         start_date=date(2022, 4, 22), end_date=date(2022, 5, 31), goal=initiatives)
     db.session.add(campaign)
     db.session.flush()
+    campaigns.add_defaults(campaign)
     _batched_insert(Target, [dict(campaign_id=campaign.id, unit_id=uid, count=max(1, initiatives // provinces))
                              for uid in range(root_id + 1, root_id + 1 + provinces)])
 

@@ -117,8 +117,13 @@ class User(UserMixin, db.Model):
 
     @property
     def scope(self) -> Unit | None:
-        """The subtree this user may act on."""
-        if self.role in (Role.REVIEWER, Role.ORGANIZER, Role.ADMIN):
+        """The top of the subtree this user works on: None for an admin (everything, whatever their home unit).
+
+        What a user may reach is decided in app/policy.py (``reach``), which also covers staff with no unit.
+        """
+        if self.role == Role.ADMIN:
+            return None
+        if self.role in (Role.REVIEWER, Role.ORGANIZER):
             return self.scope_unit or self.unit
         return self.unit
 
@@ -385,6 +390,8 @@ class ReviewTemplate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
 
 
 class DailyTally(db.Model):

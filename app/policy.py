@@ -3,20 +3,29 @@
 Every view is wrapped by ``public`` or ``login_required`` (a test checks that none is left out), and every
 object a view touches is checked with one of the ``can_*`` functions. Objects outside the user's reach
 answer 404, so ids from other units reveal nothing.
+
+Each rule that lists also exists as an SQL filter (``*_clause``). Both forms are built from the same
+definition: the user's ``Reach`` (which subtree) and ``_conflict_keys`` (what makes a conflict of interest),
+so a list never shows what the object page refuses, and the other way round.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
-from .models import Initiative, Role, Status, Unit, User
+from .domain.units import subtree_filter
+from .models import Initiative, InitiativeAuthor, ReviewTemplate, Role, Status, Unit, User
 
 STAFF_ROLES = (Role.REVIEWER, Role.ORGANIZER, Role.ADMIN)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 WITHDRAWABLE = (Status.SUBMITTED, Status.RETURNED)
+# Who an organizer may create or change; only an admin makes admins.
+ORGANIZER_ASSIGNABLE = (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
 
 
 def public(view: Callable) -> Callable:
@@ -43,13 +52,57 @@ def login_required(*roles: str) -> Callable:
     return decorator
 
 
+# --- reach: the subtree a user works on -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reach:
+    """Everything (an admin), one subtree (``root``), or nothing (a staff account with neither unit nor scope)."""
+
+    everything: bool = False
+    root: Unit | None = None
+
+    def contains(self, unit: Unit | None) -> bool:
+        if unit is None:
+            return False
+        return self.everything or (self.root is not None and self.root.contains(unit))
+
+    def clause(self, unit_id_column) -> ColumnElement[bool]:
+        """The same test in SQL, on a column holding a unit id."""
+        if self.everything:
+            return true()
+        if self.root is None:
+            return false()
+        return unit_id_column.in_(select(Unit.id).where(subtree_filter(self.root)))
+
+
+def reach(user: User) -> Reach:
+    """An admin reaches everything, whatever their home unit; everyone else their ``scope`` (maybe nothing)."""
+    if user.role == Role.ADMIN:
+        return Reach(everything=True)
+    return Reach(root=user.scope)
+
+
+def top_unit(user: User, default: Unit) -> Unit | None:
+    """Where a user's pages start: the top of their reach (``default``, e.g. the campaign's unit, for an admin);
+    None for staff who reach nothing."""
+    the_reach = reach(user)
+    return default if the_reach.everything else the_reach.root
+
+
 def in_scope(user: User, unit: Unit | None) -> bool:
     """Is ``unit`` inside the subtree the user works on?"""
-    if user.role == Role.ADMIN and user.scope is None:
-        return True
-    scope = user.scope
-    return scope is not None and scope.contains(unit)
+    return reach(user).contains(unit)
 
+
+def in_scope_clause(user: User, unit: Unit | None = None) -> ColumnElement[bool]:
+    """Initiatives of the user's subtree (narrowed to ``unit``'s subtree when given), in SQL."""
+    clause = reach(user).clause(Initiative.unit_id)
+    if unit is not None:
+        clause = and_(clause, Reach(root=unit).clause(Initiative.unit_id))
+    return clause
+
+
+# --- initiatives ---------------------------------------------------------------------------------------------
 
 def is_author(user: User, initiative: Initiative) -> bool:
     return initiative.author_id == user.id or any(a.user_id == user.id for a in initiative.authors)
@@ -80,19 +133,40 @@ def can_withdraw(user: User, initiative: Initiative) -> bool:
         initiative.author_id == user.id or helps_union(user, initiative.unit_id))
 
 
-def has_conflict_of_interest(user: User, initiative: Initiative) -> bool:
-    """A reviewer never decides their own initiative or one from their own grassroots union.
+def _conflict_keys(user: User) -> list[tuple[str, int]]:
+    """A reviewer never decides what they wrote, entered, or what comes from their own grassroots union."""
+    keys = [("author_id", user.id), ("entered_by_id", user.id)]
+    if user.unit_id is not None:
+        keys.append(("unit_id", user.unit_id))
+    return keys
 
-    The review queue applies the same rule in SQL (review.service.no_conflict_clause): change both together.
-    """
-    return is_author(user, initiative) or initiative.entered_by_id == user.id or initiative.unit_id == user.unit_id
+
+def has_conflict_of_interest(user: User, initiative: Initiative) -> bool:
+    return (any(getattr(initiative, name) == value for name, value in _conflict_keys(user))
+            or any(a.user_id == user.id for a in initiative.authors))
+
+
+def no_conflict_clause(user: User) -> ColumnElement[bool]:
+    co_authored = exists().where(InitiativeAuthor.initiative_id == Initiative.id, InitiativeAuthor.user_id == user.id)
+    return and_(*(getattr(Initiative, name) != value for name, value in _conflict_keys(user)), ~co_authored)
+
+
+def may_review(user: User) -> bool:
+    return user.role in (Role.REVIEWER, Role.ADMIN)
 
 
 def can_review(user: User, initiative: Initiative) -> bool:
-    if user.role not in (Role.REVIEWER, Role.ADMIN):
-        return False
-    return in_scope(user, initiative.unit) and not has_conflict_of_interest(user, initiative)
+    return may_review(user) and in_scope(user, initiative.unit) and not has_conflict_of_interest(user, initiative)
 
+
+def reviewable_clause(user: User, unit: Unit | None = None) -> ColumnElement[bool]:
+    """``can_review`` in SQL: the initiatives of the review queue."""
+    if not may_review(user):
+        return false()
+    return and_(in_scope_clause(user, unit), no_conflict_clause(user))
+
+
+# --- units, accounts, templates -------------------------------------------------------------------------------
 
 def can_manage_unit(user: User, unit: Unit | None) -> bool:
     """Organizers manage campaigns, targets, units and users inside their subtree."""
@@ -102,7 +176,44 @@ def can_manage_unit(user: User, unit: Unit | None) -> bool:
 def can_assign_role(user: User, role: str) -> bool:
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.ORGANIZER and role in (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
+    return user.role == Role.ORGANIZER and role in ORGANIZER_ASSIGNABLE
+
+
+# An account is placed by its home unit and by the subtree it works on: both must lie in the manager's reach.
+_ACCOUNT_UNITS = ("unit", "scope_unit")
+
+
+def account_in_reach(user: User, person: User) -> bool:
+    placed = [getattr(person, name) for name in _ACCOUNT_UNITS if getattr(person, name) is not None]
+    the_reach = reach(user)
+    if the_reach.everything:
+        return True
+    return bool(placed) and all(the_reach.contains(unit) for unit in placed)
+
+
+def accounts_in_reach_clause(user: User) -> ColumnElement[bool]:
+    """``account_in_reach`` in SQL, on the users table."""
+    the_reach = reach(user)
+    if the_reach.everything:
+        return true()
+    columns = [getattr(User, f"{name}_id") for name in _ACCOUNT_UNITS]
+    return and_(or_(*(column.is_not(None) for column in columns)),
+                *(or_(column.is_(None), the_reach.clause(column)) for column in columns))
+
+
+def can_manage_account(user: User, person: User) -> bool:
+    """Reset the password of, change or lock an account: never one's own, never a higher role."""
+    return (user.role in (Role.ORGANIZER, Role.ADMIN) and person.id != user.id
+            and can_assign_role(user, person.role) and account_in_reach(user, person))
+
+
+def can_delete_template(user: User, template: ReviewTemplate) -> bool:
+    """A review answer template belongs to its author; staff above the author may also remove it."""
+    if template.created_by_id == user.id or user.role == Role.ADMIN:
+        return True
+    author = template.created_by
+    return (author is not None and user.role == Role.ORGANIZER and author.role != Role.ADMIN
+            and author.scope is not None and in_scope(user, author.scope))
 
 
 def require(allowed: bool, status: int = 404) -> None:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from werkzeug.security import generate_password_hash
 
+from app.domain import campaigns
 from app.domain.text import fold
 from app.domain.units import create_unit
 from app.extensions import db
@@ -51,6 +52,7 @@ def build_world() -> SimpleNamespace:
                         end_date=date(2022, 5, 31), goal=100)
     db.session.add(campaign)
     db.session.flush()
+    campaigns.add_defaults(campaign)
     for unit, count in ((province, 100), (district_a, 60), (district_b, 40), (union_a1, 40), (union_a2, 20),
                         (union_b1, 40)):
         db.session.add(Target(campaign_id=campaign.id, unit_id=unit.id, count=count))

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from .. import policy
 from ..auth import service as accounts
-from ..domain import digest, ranking
+from ..domain import campaigns, digest, ranking
 from ..domain.catalog import ROLES
 from ..domain.text import fold
-from ..domain.units import create_unit
+from ..domain.units import create_unit, root as units_root
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
 from ..policy import login_required
@@ -48,10 +48,9 @@ def _campaign_unit(campaign: Campaign, unit_id: int | None) -> Unit:
 
 def _organizable_units() -> list[Unit]:
     """Units a campaign can be run by: the organizer's scope and the federations below it."""
-    scope = current_user.scope
-    stmt = select(Unit).where(Unit.kind.notin_(["grassroots", "collective"])).order_by(Unit.path)
-    units = db.session.scalars(stmt).all()
-    return [u for u in units if scope is None or scope.contains(u)]
+    stmt = select(Unit).where(Unit.kind.notin_(["grassroots", "collective"]),
+                              policy.reach(current_user).clause(Unit.id)).order_by(Unit.path)
+    return list(db.session.scalars(stmt))
 
 
 @bp.route("/")
@@ -76,10 +75,14 @@ def campaign_form(campaign_id: int | None = None):
         if clash is not None and clash is not campaign:
             form.slug.errors.append(_("Địa chỉ ngắn này đã được dùng."))
         else:
+            created = campaign is None
             if campaign is None:
                 campaign = Campaign()
                 db.session.add(campaign)
             form.populate_obj(campaign)
+            if created:
+                db.session.flush()
+                campaigns.add_defaults(campaign)
             db.session.commit()
             flash(_("Đã lưu chiến dịch."), "success")
             return redirect(url_for("admin.index"))
@@ -163,7 +166,7 @@ def import_targets(campaign_id: int):
 @bp.route("/units", methods=["GET", "POST"])
 @login_required(*ORGANIZERS)
 def units():
-    parent = _managed_unit(request.values.get("parent", type=int), current_user.scope)
+    parent = _managed_unit(request.values.get("parent", type=int), policy.top_unit(current_user, units_root()))
     form = UnitForm()
     if form.validate_on_submit():
         if service.unit_by_code(form.code.data):
@@ -174,7 +177,8 @@ def units():
             flash(_("Đã thêm đơn vị."), "success")
             return redirect(url_for("admin.units", parent=parent.id))
     children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)))
-    return render("admin/units.html", parent=parent, children=children, form=form)
+    up = parent.parent if policy.in_scope(current_user, parent.parent) else None
+    return render("admin/units.html", parent=parent, children=children, form=form, up=up)
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -248,15 +252,16 @@ def users():
         flash(_("Đã tạo tài khoản."), "success")
         return redirect(url_for("admin.users"))
     query = request.args.get("q", "")
-    return render("admin/users.html", form=form, people=service.users_in_scope(current_user, query), query=query,
-                  roles=ROLES)
+    people = service.users_in_scope(current_user, query)
+    return render("admin/users.html", form=form, people=people, query=query, roles=ROLES,
+                  manageable={p.id for p in people if policy.can_manage_account(current_user, p)})
 
 
 def _managed_person(user_id: int) -> User:
     """An account of the organizer's subtree that they may change (not themselves, not a higher role)."""
     person = db.session.get(User, user_id)
-    policy.require(person is not None and person.unit is not None and policy.in_scope(current_user, person.unit))
-    policy.require(person.id != current_user.id and policy.can_assign_role(current_user, person.role), 403)
+    policy.require(person is not None and policy.account_in_reach(current_user, person))
+    policy.require(policy.can_manage_account(current_user, person), 403)
     return person
 
 

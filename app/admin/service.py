@@ -11,7 +11,6 @@ from sqlalchemy import or_, select
 
 from .. import policy
 from ..domain import ranking
-from ..domain.units import subtree_filter
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..models import Campaign, Target, Unit, User
@@ -24,10 +23,9 @@ class TargetProblem(Exception):
 def campaigns_for(user: User) -> list[Campaign]:
     """Campaigns run inside the organizer's subtree or above it (their units take part)."""
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.start_date.desc())).all()
-    scope = user.scope
-    if scope is None:
-        return list(campaigns)
-    return [c for c in campaigns if scope.contains(c.unit) or c.unit.contains(scope)]
+    the_reach = policy.reach(user)
+    return [c for c in campaigns
+            if the_reach.contains(c.unit) or (the_reach.root is not None and c.unit.contains(the_reach.root))]
 
 
 def targets_of(campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
@@ -88,9 +86,7 @@ def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool
 
 
 def users_in_scope(user: User, query: str = "", limit: int = 100) -> list[User]:
-    stmt = select(User).order_by(User.full_name).limit(limit)
-    if user.scope is not None:
-        stmt = stmt.join(Unit, Unit.id == User.unit_id).where(subtree_filter(user.scope))
+    stmt = select(User).where(policy.accounts_in_reach_clause(user)).order_by(User.full_name).limit(limit)
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(User.full_name.ilike(like), User.phone.ilike(like), User.email.ilike(like)))

@@ -81,7 +81,6 @@ def shortlist(initiative_id: int):
 def award_form(initiative_id: int):
     initiative = _managed(initiative_id)
     levels = service.levels(initiative.campaign)
-    db.session.commit()
     error = None
     chosen = request.form.getlist("recipients")
     if request.method == "POST":
@@ -126,7 +125,6 @@ def levels():
         except service.AwardProblem as problem:
             db.session.rollback()
             error = str(problem)
-    db.session.commit()  # the default levels, if just created
     return render("awards/levels.html", campaign=campaign, levels=[(lv, service.used(lv)) for lv in found],
                   error=error, form=request.form)
 

@@ -15,7 +15,8 @@ from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, PairwiseRound, PairwiseVote, ShortlistNote,
                       Status, Unit, User, utcnow)
-from ..review.service import VALID_FAMILY, aggregates, in_scope_clause
+from ..policy import in_scope_clause
+from ..review.service import VALID_FAMILY, aggregates
 
 # The campaign letter's focus sectors, as groups of fields.
 SECTORS = {
@@ -23,7 +24,6 @@ SECTORS = {
     "education": ("education",),
     "health": ("health",),
 }
-DEFAULT_LEVELS = (("Bằng khen", "Ban Chấp hành LĐLĐ tỉnh", 10), ("Giấy khen", "Ban Thường vụ LĐLĐ tỉnh", 30))
 FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
 
 
@@ -87,15 +87,9 @@ def save_note(user: User, initiative: Initiative, note: str | None) -> None:
 
 
 def levels(campaign: Campaign) -> list[AwardLevel]:
-    """The campaign's award levels, created with two usual levels the first time they are needed."""
-    found = list(db.session.scalars(select(AwardLevel).where(AwardLevel.campaign_id == campaign.id)
-                                    .order_by(AwardLevel.position)))
-    if not found:
-        found = [AwardLevel(campaign_id=campaign.id, name=name, issuer=issuer, quota=quota, position=position)
-                 for position, (name, issuer, quota) in enumerate(DEFAULT_LEVELS)]
-        db.session.add_all(found)
-        db.session.flush()
-    return found
+    """The campaign's award levels (a new campaign starts with the defaults: domain.campaigns.add_defaults)."""
+    return list(db.session.scalars(select(AwardLevel).where(AwardLevel.campaign_id == campaign.id)
+                                   .order_by(AwardLevel.position)))
 
 
 def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str, quota: str) -> AwardLevel:

@@ -6,7 +6,11 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Unit
+from ..models import AwardLevel, Campaign, RubricCriterion, Unit
+from .scoring import DEFAULT_RUBRIC
+
+# The usual commendations of a provincial campaign; organizers rename them, change quotas or add levels.
+DEFAULT_AWARD_LEVELS = (("Bằng khen", "Ban Chấp hành LĐLĐ tỉnh", 10), ("Giấy khen", "Ban Thường vụ LĐLĐ tỉnh", 30))
 
 
 def current(unit: Unit | None = None, today: date | None = None) -> Campaign | None:
@@ -27,3 +31,24 @@ def current(unit: Unit | None = None, today: date | None = None) -> Campaign | N
 def days_left(campaign: Campaign, today: date | None = None) -> int:
     today = today or date.today()
     return max(0, (campaign.end_date - today).days)
+
+
+def default_rubric(campaign: Campaign) -> list[RubricCriterion]:
+    """The 30/40/30 rubric lines, not yet stored (what a campaign without its own rubric scores with)."""
+    return [RubricCriterion(campaign_id=campaign.id, code=code, label=label, max_points=points, position=position)
+            for position, (code, label, points) in enumerate(DEFAULT_RUBRIC)]
+
+
+def add_defaults(campaign: Campaign) -> None:
+    """Store the default rubric and award levels of a campaign that has none: when it is created, or on the
+    first POST that needs them (never on a GET)."""
+    has_rubric = db.session.scalar(select(RubricCriterion.id).where(RubricCriterion.campaign_id == campaign.id)
+                                   .limit(1))
+    has_levels = db.session.scalar(select(AwardLevel.id).where(AwardLevel.campaign_id == campaign.id).limit(1))
+    if has_rubric is None:
+        db.session.add_all(default_rubric(campaign))
+    if has_levels is None:
+        db.session.add_all(AwardLevel(campaign_id=campaign.id, name=name, issuer=issuer, quota=quota,
+                                      position=position)
+                           for position, (name, issuer, quota) in enumerate(DEFAULT_AWARD_LEVELS))
+    db.session.flush()

@@ -21,6 +21,11 @@ def create_unit(name: str, code: str, kind: str, parent: Unit | None = None,
     return unit
 
 
+def root() -> Unit | None:
+    """The top of the tree (the federation running the platform)."""
+    return db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+
+
 def subtree_filter(scope: Unit):
     """A WHERE clause matching ``scope`` and all its descendants, as an index range on ``path``.
 

@@ -75,9 +75,11 @@ def queue():
     filters = _filters()
     page = max(1, request.args.get("page", 1, type=int))
     items = service.queue(current_user, filters, limit=50, offset=(page - 1) * 50)
-    scope = current_user.scope or filters.campaign.unit
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == scope.id).order_by(Unit.name)))
+    top = policy.top_unit(current_user, filters.campaign.unit)
+    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == top.id).order_by(Unit.name))) \
+        if top else []
     return render("review/queue.html", items=items, filters=filters, filter_args=_filter_args(filters),
+                  shown_unit=filters.unit or top or filters.campaign.unit,
                   tally=service.counts(filters, current_user), children=children, page=page, fields=FIELDS,
                   statuses=STATUSES)
 
@@ -118,10 +120,16 @@ def decide(initiative_id: int):
                 id=initiative.id), "success")
     except service.DecisionError as problem:
         return _show(initiative, filters, error=str(problem))
-    except workflow.AlreadyDecided as race:
-        flash(_("Sáng kiến #%(id)s đã được %(name)s quyết định lúc %(time)s; không ghi đè.", id=race.initiative_id,
-                name=race.by.full_name if race.by else "?", time=moment(race.at)), "warning")
-        initiative = db.session.get(Initiative, race.initiative_id)
+    except (workflow.AlreadyDecided, workflow.TransitionNotAllowed):
+        # Someone was faster, or the form is stale or forged: the item is no longer waiting for a decision.
+        db.session.rollback()
+        initiative = db.session.get(Initiative, initiative_id)
+        if initiative.decided_by is not None:
+            flash(_("Sáng kiến #%(id)s đã được %(name)s quyết định lúc %(time)s; không ghi đè.", id=initiative.id,
+                    name=initiative.decided_by.full_name, time=moment(initiative.decided_at)), "warning")
+        else:
+            flash(_("Sáng kiến #%(id)s không còn chờ thẩm định (%(status)s); không ghi đè.", id=initiative.id,
+                    status=STATUSES[initiative.status]), "warning")
     upcoming = service.neighbour(current_user, filters, initiative, forward=True)
     if upcoming is None:
         flash(_("Đã hết sáng kiến chờ thẩm định trong bộ lọc này."), "info")
@@ -189,7 +197,6 @@ def score(initiative_id: int):
         db.session.commit()
         flash(_("Đã lưu điểm."), "success")
         return redirect(url_for("review.score", initiative_id=initiative.id))
-    db.session.commit()  # the default rubric, if it was just created
     # Others' scores stay hidden until this reviewer has scored: no anchoring.
     scores = service.scores_of([initiative.id])[initiative.id] if mine else []
     aggregate = service.aggregates(initiative.campaign_id, [initiative.id])[initiative.id] if mine else None
@@ -240,10 +247,11 @@ def templates():
     form = TemplateForm()
     if request.method == "POST" and request.form.get("delete", type=int):
         template = db.session.get(ReviewTemplate, request.form.get("delete", type=int))
-        if template is not None:
-            db.session.delete(template)
-            db.session.commit()
-            flash(_("Đã xóa lời nhắn mẫu."), "info")
+        policy.require(template is not None)
+        policy.require(policy.can_delete_template(current_user, template), 403)
+        db.session.delete(template)
+        db.session.commit()
+        flash(_("Đã xóa lời nhắn mẫu."), "info")
         return redirect(url_for("review.templates"))
     if form.validate_on_submit():
         db.session.add(ReviewTemplate(reason_code=form.reason_code.data, body=form.body.data,
@@ -251,4 +259,6 @@ def templates():
         db.session.commit()
         flash(_("Đã thêm lời nhắn mẫu."), "success")
         return redirect(url_for("review.templates"))
-    return render("review/templates.html", form=form, items=service.templates(), reasons=RETURN_REASONS)
+    items = service.templates()
+    return render("review/templates.html", form=form, items=items, reasons=RETURN_REASONS,
+                  deletable={t.id for t in items if policy.can_delete_template(current_user, t)})

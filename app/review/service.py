@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, func, or_, select, true
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..domain import scoring, tallies, workflow
+from .. import policy
+from ..domain import campaigns, scoring, tallies, workflow
 from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
-from ..domain.units import subtree_filter
 from ..extensions import db
-from ..models import (Campaign, Initiative, InitiativeAuthor, ReviewTemplate, RubricCriterion, Score, SecondCheck,
+from ..models import (Campaign, Initiative, ReviewTemplate, RubricCriterion, Score, SecondCheck,
                       Status, StatusEvent, Tally, Unit, User, utcnow)
 
 DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
@@ -31,27 +31,10 @@ class QueueFilter:
     field: str | None = None
 
 
-def in_scope_clause(user: User, unit: Unit | None = None):
-    scope = unit or user.scope
-    if scope is None:  # an admin without a scope sees everything
-        return true()
-    return Initiative.unit_id.in_(select(Unit.id).where(subtree_filter(scope)))
-
-
-def no_conflict_clause(user: User):
-    """Never one's own initiatives, nor those of one's own grassroots union (DESIGN §3)."""
-    co_authored = exists().where(InitiativeAuthor.initiative_id == Initiative.id,
-                                 InitiativeAuthor.user_id == user.id)
-    clauses = [Initiative.author_id != user.id, Initiative.entered_by_id != user.id, ~co_authored]
-    if user.unit_id:
-        clauses.append(Initiative.unit_id != user.unit_id)
-    return and_(*clauses)
-
-
 def queue_select(user: User, filters: QueueFilter) -> Select:
     stmt = select(Initiative).where(Initiative.campaign_id == filters.campaign.id,
                                     Initiative.status == filters.status,
-                                    in_scope_clause(user, filters.unit), no_conflict_clause(user))
+                                    policy.reviewable_clause(user, filters.unit))
     if filters.field:
         stmt = stmt.where(Initiative.field == filters.field)
     return stmt
@@ -111,7 +94,6 @@ def decide(user: User, initiative: Initiative, decision: str, reason: str | None
 
 def cluster_members(user: User, lead: Initiative, ids: list[int]) -> list[Initiative]:
     """The chosen duplicates of ``lead`` that this reviewer may still mark invalid."""
-    from .. import policy
     if not ids:
         return []
     chosen = db.session.scalars(select(Initiative).where(Initiative.id.in_(ids), Initiative.id != lead.id,
@@ -142,16 +124,10 @@ def templates() -> list[ReviewTemplate]:
 # --- scoring -------------------------------------------------------------------------------------------------
 
 def rubric(campaign: Campaign) -> list[RubricCriterion]:
-    """The campaign's rubric, created with the default 30/40/30 lines the first time it is needed."""
+    """The campaign's rubric; the default 30/40/30 lines (unsaved) while it has none of its own."""
     criteria = list(db.session.scalars(select(RubricCriterion).where(RubricCriterion.campaign_id == campaign.id)
                                        .order_by(RubricCriterion.position)))
-    if not criteria:
-        criteria = [RubricCriterion(campaign_id=campaign.id, code=code, label=label, max_points=points,
-                                    position=position)
-                    for position, (code, label, points) in enumerate(scoring.DEFAULT_RUBRIC)]
-        db.session.add_all(criteria)
-        db.session.flush()
-    return criteria
+    return criteria or campaigns.default_rubric(campaign)
 
 
 def reviewer_stats(campaign_id: int) -> dict[int, scoring.ReviewerStats]:
@@ -185,7 +161,7 @@ def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initi
     mine = exists().where(Score.initiative_id == Initiative.id, Score.reviewer_id == user.id)
     candidates = db.session.scalars(
         select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(VALID_FAMILY),
-                                 in_scope_clause(user), no_conflict_clause(user), ~mine, score_count < 3)
+                                 policy.reviewable_clause(user), ~mine, score_count < 3)
         .order_by(score_count.desc(), Initiative.decided_at, Initiative.id).limit(limit * 3)).all()
     needed = aggregates(campaign.id, [c.id for c in candidates])
     return [c for c in candidates
@@ -193,6 +169,7 @@ def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initi
 
 
 def save_score(user: User, initiative: Initiative, points: dict[str, int], comment: str) -> Score:
+    campaigns.add_defaults(initiative.campaign)  # the rubric scored with is stored with the first score
     score = Score(initiative_id=initiative.id, reviewer_id=user.id, points=points, total=sum(points.values()),
                   comment=comment.strip())
     db.session.add(score)
@@ -214,8 +191,7 @@ def second_check_sample(user: User, campaign: Campaign, limit: int = 20) -> list
     checked = exists().where(SecondCheck.initiative_id == Initiative.id)
     return list(db.session.scalars(
         select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status == Status.INVALID,
-                                 Initiative.decided_by_id != user.id, in_scope_clause(user),
-                                 no_conflict_clause(user), ~checked,
+                                 Initiative.decided_by_id != user.id, policy.reviewable_clause(user), ~checked,
                                  (Initiative.id * 7919) % 100 < SECOND_CHECK_PERCENT)
         .options(selectinload(Initiative.unit), selectinload(Initiative.decided_by))
         .order_by(Initiative.decided_at.desc(), Initiative.id.desc()).limit(limit)))
@@ -274,7 +250,7 @@ def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[
     decided = func.count()
     rows = db.session.execute(
         select(Initiative.entered_by_id, decided, invalid)
-        .where(Initiative.campaign_id == campaign.id, in_scope_clause(user),
+        .where(Initiative.campaign_id == campaign.id, policy.in_scope_clause(user),
                Initiative.entered_by_id != Initiative.author_id,
                Initiative.status.in_([Status.INVALID, *VALID_FAMILY]))
         .group_by(Initiative.entered_by_id).order_by((invalid * 1.0 / decided).desc()).limit(limit)).all()
