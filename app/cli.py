@@ -9,8 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .auth import service as accounts
-from .domain import seed, tallies
+from .domain import accounts, seed, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
@@ -47,15 +46,6 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(f"  {user.role:<10} {user.phone}  {user.email:<36} {user.full_name}")
 
 
-def _unit_by_code(code: str | None) -> Unit | None:
-    if not code:
-        return None
-    unit = db.session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise click.BadParameter(f"no unit with code {code!r}")
-    return unit
-
-
 @click.command("create-user")
 @with_appcontext
 @click.option("--name", required=True, help="Full name.")
@@ -66,17 +56,16 @@ def _unit_by_code(code: str | None) -> Unit | None:
 @click.option("--scope", "scope_code", help="Code of the unit whose subtree a reviewer/organizer works on.")
 @click.option("--password", help="Password (asked for when left out).")
 def create_user(name, role, phone, email, unit_code, scope_code, password) -> None:
-    """Create an account, e.g. the first admin of a new province."""
-    if not phone and not email:
-        raise click.UsageError("give --phone or --email to log in with")
-    phone_taken, email_taken = accounts.login_taken(accounts.normalise_phone(phone), accounts.normalise_email(email))
-    if phone_taken or email_taken:
-        raise click.UsageError("an account with this phone or email exists")
-    password = password or getpass.getpass("Password: ")
-    if len(password) < 8:
-        raise click.UsageError("the password needs at least 8 characters")
-    user = accounts.create_user(full_name=name, role=role, phone=phone, email=email, password=password,
-                                unit=_unit_by_code(unit_code), scope_unit=_unit_by_code(scope_code))
+    """Create an account, e.g. the first admin of a new province (the same rules as the organizers' form)."""
+    data = accounts.AccountData(full_name=name, role=role, phone=phone, email=email, unit_code=unit_code,
+                                scope_code=scope_code, password=password)
+    checked = accounts.check(data)
+    if not checked.problems and not data.password:
+        data.password = getpass.getpass("Password: ")
+        checked = accounts.check(data, password_required=True)
+    if checked.problems:
+        raise click.UsageError("; ".join(f"{field}: {message}" for field, message in checked.problems.items()))
+    user = accounts.create(checked)
     db.session.commit()
     click.echo(f"Created {user.role} #{user.id} {user.full_name} ({user.login_name}).")
 

@@ -9,8 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import policy
-from ..auth import service as accounts
-from ..domain import campaigns, digest, ranking
+from ..domain import accounts, campaigns, digest, ranking
 from ..domain.catalog import ROLES
 from ..domain.text import fold
 from ..domain.units import create_unit, root as units_root
@@ -207,40 +206,20 @@ def _user_form(person: User | None = None) -> UserForm:
 
 
 def _save_user(form: UserForm, person: User | None) -> User | None:
-    """Check the form against the organizer's scope and existing logins; create or update the account.
+    """Check the typed account with the shared account rules inside the organizer's reach; create or update it.
 
-    Returns None (with errors on the form) when something is wrong.
+    Returns None (with the problems on the form's fields) when something is wrong.
     """
-    unit = service.unit_by_code(form.unit_code.data)
-    scope = service.unit_by_code(form.scope_code.data)
-    phone = accounts.normalise_phone(form.phone.data) or None
-    phone_taken, email_taken = accounts.login_taken(phone, accounts.normalise_email(form.email.data),
-                                                    exclude_user_id=person.id if person else None)
-    if form.unit_code.data and (unit is None or not policy.in_scope(current_user, unit)):
-        form.unit_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
-    elif form.scope_code.data and (scope is None or not policy.in_scope(current_user, scope)):
-        form.scope_code.errors.append(_("Không có đơn vị mã này trong phạm vi của bạn."))
-    elif phone and not accounts.PHONE_RE.match(phone):
-        form.phone.errors.append(_("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
-    elif not phone and not form.email.data:
-        form.phone.errors.append(_("Cần số điện thoại hoặc email để đăng nhập."))
-    elif phone_taken or email_taken:
-        form.phone.errors.append(_("Số điện thoại hoặc email đã có tài khoản."))
-    elif unit is None and scope is None:
-        form.unit_code.errors.append(_("Vui lòng nhập mã đơn vị."))
-    elif person is None:
-        return accounts.create_user(full_name=form.full_name.data, role=form.role.data, unit=unit, scope_unit=scope,
-                                    phone=phone, email=form.email.data, password=form.password.data or None,
-                                    created_by=current_user)
-    else:
-        person.full_name, person.role, person.unit, person.scope_unit = (form.full_name.data, form.role.data,
-                                                                         unit, scope)
-        person.phone, person.email = phone, accounts.normalise_email(form.email.data)
-        if form.password.data:
-            person.set_password(form.password.data)
-            person.rotate_session_token()
-        return person
-    return None
+    data = accounts.AccountData(full_name=form.full_name.data, role=form.role.data, phone=form.phone.data,
+                                email=form.email.data, unit_code=form.unit_code.data,
+                                scope_code=form.scope_code.data, password=form.password.data)
+    checked = accounts.check(data, within=lambda unit: policy.in_scope(current_user, unit),
+                             may_assign=lambda role: policy.can_assign_role(current_user, role), existing=person)
+    for name, message in checked.problems.items():
+        getattr(form, name).errors.append(message)
+    if checked.problems:
+        return None
+    return accounts.update(person, checked) if person else accounts.create(checked, created_by=current_user)
 
 
 @bp.route("/users", methods=["GET", "POST"])

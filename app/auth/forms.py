@@ -5,10 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from ..domain import accounts
 from ..extensions import db
 from ..fields import IntegerField
 from ..models import Unit, UnitKind
-from .service import PHONE_RE, normalise_email, normalise_phone
 
 
 class LoginForm(FlaskForm):
@@ -40,12 +40,13 @@ class RegisterForm(FlaskForm):
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
 
     def validate_phone(self, field):
-        field.data = normalise_phone(field.data)
-        if not PHONE_RE.match(field.data):
-            raise ValidationError(_l("Số điện thoại gồm 10 hoặc 11 chữ số, bắt đầu bằng 0."))
+        field.data = accounts.normalise_phone(field.data)
+        problem = accounts.phone_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_email(self, field):
-        field.data = normalise_email(field.data)
+        field.data = accounts.normalise_email(field.data)
 
     def validate_unit_id(self, field):
         unit = db.session.get(Unit, field.data) if field.data else None

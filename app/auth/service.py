@@ -1,35 +1,16 @@
 """Accounts: finding a user by phone or email, registering members, the session user loader."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from ..domain.accounts import PHONE_RE, login_taken, normalise_email, normalise_phone  # noqa: F401 (used by areas)
 from ..extensions import db, login_manager
 from ..models import Role, Unit, User
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
 login_manager.login_message_category = "info"
-
-_PHONE_JUNK = re.compile(r"[\s.\-()]")
-PHONE_RE = re.compile(r"^0\d{9,10}$")
-
-
-def normalise_phone(raw: str | None) -> str:
-    """"+84 912 345 678" and "0912.345.678" are the same number: 0912345678."""
-    phone = _PHONE_JUNK.sub("", raw or "")
-    if phone.startswith("+84"):
-        phone = "0" + phone[3:]
-    elif phone.startswith("84") and len(phone) in (11, 12):
-        phone = "0" + phone[2:]
-    return phone
-
-
-def normalise_email(raw: str | None) -> str | None:
-    email = (raw or "").strip().lower()
-    return email or None
 
 
 @login_manager.user_loader
@@ -55,23 +36,6 @@ def authenticate(identifier: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
-
-
-def login_taken(phone: str | None, email: str | None, exclude_user_id: int | None = None) -> tuple[bool, bool]:
-    """(phone taken, email taken) by another account."""
-    conditions = []
-    if phone:
-        conditions.append(User.phone == phone)
-    if email:
-        conditions.append(func.lower(User.email) == email)
-    if not conditions:
-        return False, False
-    stmt = select(User.phone, User.email).where(or_(*conditions))
-    if exclude_user_id:
-        stmt = stmt.where(User.id != exclude_user_id)
-    rows = db.session.execute(stmt).all()
-    return (any(p == phone for p, _ in rows if phone),
-            any((e or "").lower() == email for _, e in rows if email))
 
 
 def create_user(*, full_name: str, role: str, unit: Unit | None, password: str | None = None,
