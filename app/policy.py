@@ -121,6 +121,25 @@ def can_view_initiative(user: User, initiative: Initiative) -> bool:
     return False
 
 
+def viewable_clause(user: User) -> ColumnElement[bool]:
+    """``can_view_initiative`` in SQL."""
+    co_authored = exists().where(InitiativeAuthor.initiative_id == Initiative.id, InitiativeAuthor.user_id == user.id)
+    clauses = [Initiative.author_id == user.id, co_authored, Initiative.entered_by_id == user.id]
+    if user.role == Role.HELPER and user.unit_id is not None:
+        clauses.append(Initiative.unit_id == user.unit_id)
+    if user.role in STAFF_ROLES:
+        clauses.append(and_(Initiative.status != Status.DRAFT, in_scope_clause(user)))
+    return or_(*clauses)
+
+
+# What anyone may see of an initiative once it is valid: its title and unit (DESIGN §12, public search).
+PUBLIC_STATUSES = (Status.VALID, Status.SHORTLISTED, Status.AWARDED)
+
+
+def is_public(initiative: Initiative) -> bool:
+    return initiative.status in PUBLIC_STATUSES
+
+
 def can_edit_initiative(user: User, initiative: Initiative) -> bool:
     if initiative.status not in EDITABLE:
         return False

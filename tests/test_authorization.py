@@ -62,6 +62,8 @@ def test_python_checks_and_sql_filters_agree_for_every_user_and_initiative(app, 
             assert reviewable == {i.id for i in initiatives if policy.can_review(user, i)}, user.full_name
             in_scope = set(db.session.scalars(select(Initiative.id).where(policy.in_scope_clause(user))))
             assert in_scope == {i.id for i in initiatives if policy.in_scope(user, i.unit)}, user.full_name
+            viewable = set(db.session.scalars(select(Initiative.id).where(policy.viewable_clause(user))))
+            assert viewable == {i.id for i in initiatives if policy.can_view_initiative(user, i)}, user.full_name
             accounts = set(db.session.scalars(select(User.id).where(policy.accounts_in_reach_clause(user))))
             assert accounts == {p.id for p in users if policy.account_in_reach(user, p)}, user.full_name
 
