@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import struct
+import zlib
 from datetime import datetime
 
+import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import select
 
 from app.domain import workflow
 from app.extensions import db
-from app.models import InitiativeAuthor, Status, Unit, User
+from app.models import Attachment, InitiativeAuthor, Status, Unit, User
+from app.submissions import service as submissions
 
 from . import factories
 from .conftest import login
+from .test_submissions import complete, jpeg_bytes, new_key, only_initiative
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 
@@ -102,3 +109,168 @@ def test_negative_numbers_and_plain_text_are_not_mangled(app):
     sheet = load_workbook(io.BytesIO(xlsx_bytes("T", [], ("x",), rows))).active
     assert [c.value for c in sheet[2]] == [-5, None, -2.5, "a-b", "Tổ = tốt"]
     assert (sheet["A2"].data_type, sheet["C2"].data_type) == ("n", "n")
+
+
+# --- 2. uploads: named and typed by content; files follow the transaction -------------------------------------
+
+def png_bytes(size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A valid black 1-bit PNG of any size, a few KB: compressed row by row, never held as pixels."""
+    packer, row = zlib.compressobj(9), b"\0" * (1 + (width + 7) // 8)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+
+
+def files_in(app) -> set[str]:
+    folder = app.config["UPLOAD_DIR"]
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def send(client, files, **fields):
+    data = complete(submit_key=new_key(client), action="draft", **fields)
+    data["attachments"] = files
+    return client.form("/initiatives/new", data, content_type="multipart/form-data")
+
+
+def attachments(app) -> list[Attachment]:
+    with app.app_context():
+        return db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+
+
+def test_uploads_are_named_and_served_as_what_they_really_are(app, client, world):
+    login(client, world.member_a1_phone)
+    polyglot = jpeg_bytes() + b"<html><script>alert(1)</script></html>"
+    send(client, [(io.BytesIO(b"%PDF-1.4\n<html><script>alert(1)</script>"), "x.html"),
+                  (io.BytesIO(polyglot), "polyglot.html"), (io.BytesIO(jpeg_bytes()), "ảnh.jpeg"),
+                  (io.BytesIO(png_bytes()), ".html")])
+    stored = attachments(app)
+    assert [(a.original_name, a.content_type) for a in stored] == [
+        ("x.pdf", "application/pdf"), ("polyglot.jpg", "image/jpeg"), ("ảnh.jpeg", "image/jpeg"),
+        ("html.png", "image/png")]
+    assert [a.stored_name.rsplit(".", 1)[1] for a in stored] == ["pdf", "jpg", "jpg", "png"]
+    for item, name, content_type in ((stored[0], "x.pdf", "application/pdf"),
+                                     (stored[1], "polyglot.jpg", "image/jpeg")):
+        download = client.get(f"/initiatives/attachments/{item.id}")
+        assert download.status_code == 200 and download.mimetype == content_type
+        assert download.headers["Content-Disposition"] == f"attachment; filename={name}"
+        assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_attachments_stored_before_the_fix_are_served_under_their_real_extension(app, client, world):
+    item_id = move(app, world, "member_a1", Status.DRAFT)
+    with app.app_context():
+        os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+        with open(os.path.join(app.config["UPLOAD_DIR"], "old.pdf"), "wb") as handle:
+            handle.write(b"%PDF-1.4\n")
+        row = Attachment(initiative_id=item_id, original_name="báo cáo.html", stored_name="old.pdf",
+                         content_type="application/pdf", size=9, uploaded_by_id=world.member_a1)
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+    login(client, world.member_a1_phone)
+    download = client.get(f"/initiatives/attachments/{row_id}")
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].endswith("filename*=UTF-8''b%C3%A1o%20c%C3%A1o.pdf")
+
+
+def test_files_written_by_a_request_that_does_not_commit_are_removed(app, client, world, monkeypatch):
+    login(client, world.member_a1_phone)
+
+    def lost_race(initiative, user):  # someone submitted the same draft a moment earlier
+        raise workflow.AlreadyDecided(initiative.id)
+
+    monkeypatch.setattr(submissions, "submit", lost_race)
+    data = complete(submit_key=new_key(client), attachments=[(io.BytesIO(jpeg_bytes()), "ảnh.jpg")])
+    assert client.form("/initiatives/new", data, content_type="multipart/form-data").status_code == 302
+    assert files_in(app) == set() and attachments(app) == []
+
+    def database_gone(initiative, user):
+        raise RuntimeError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(submissions, "submit", database_gone)
+    data = complete(submit_key=new_key(client), attachments=[(io.BytesIO(png_bytes()), "ảnh.png")])
+    with pytest.raises(RuntimeError):
+        client.form("/initiatives/new", data, content_type="multipart/form-data")
+    assert files_in(app) == set() and attachments(app) == []
+
+
+def test_a_removed_attachment_keeps_its_file_until_the_removal_is_committed(app, client, world, monkeypatch):
+    login(client, world.member_a1_phone)
+    send(client, [(io.BytesIO(jpeg_bytes()), "ảnh.jpg")])
+    (photo,) = attachments(app)
+    written = {photo.stored_name, photo.stored_name + ".thumb.jpg"}
+    assert files_in(app) == written
+    item = only_initiative(app)
+    edit = complete(submit_key=item.submit_key, remove_attachment=str(photo.id))
+
+    def database_gone(initiative, user):
+        raise RuntimeError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(submissions, "submit", database_gone)
+    with pytest.raises(RuntimeError):
+        client.form(f"/initiatives/{item.id}/edit", edit)
+    assert files_in(app) == written and len(attachments(app)) == 1  # the row is back, so is its file
+    monkeypatch.undo()
+    client.form(f"/initiatives/{item.id}/edit", dict(edit, action="draft"))
+    assert files_in(app) == set() and attachments(app) == []
+
+
+
+def test_a_rolled_back_removal_never_deletes_the_file_later(app, client, world):
+    login(client, world.member_a1_phone)
+    send(client, [(io.BytesIO(png_bytes()), "sơ đồ.png")])
+    written = files_in(app)
+    from app.submissions import uploads
+    with app.app_context():
+        uploads.remove(db.session.scalar(select(Attachment)))
+        db.session.rollback()  # the removal is off ...
+        db.session.commit()  # ... so a later commit in the same session must not delete the file
+    assert files_in(app) == written and len(attachments(app)) == 1
+
+# --- 3. image bombs, corrupt images ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width,height", [(12000, 12000), (20000, 20000)])
+def test_image_bombs_are_refused_before_decoding(app, client, world, width, height):
+    bomb = huge_png(width, height)
+    assert len(bomb) < 150_000
+    login(client, world.member_a1_phone)
+    response = send(client, [(io.BytesIO(bomb), "sơ đồ.png")])
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Ảnh “sơ đồ.png” quá nhiều điểm ảnh: tối đa 40 triệu điểm ảnh." in body
+    assert "Cải tiến quy trình tiếp đón bệnh nhân" in body  # nothing typed is lost
+    assert attachments(app) == [] and files_in(app) == set()
+
+
+def test_pixel_cap_is_a_setting(app_factory, world):
+    app = app_factory(MAX_IMAGE_PIXELS=100 * 100)
+    client = app.test_client()
+    login(client, world.member_a1_phone)
+    body = send(client, [(io.BytesIO(jpeg_bytes((101, 100))), "to.jpg"),
+                         (io.BytesIO(jpeg_bytes((100, 100))), "vua.jpg")]).get_data(as_text=True)
+    assert "Ảnh “to.jpg” quá nhiều điểm ảnh: tối đa 0.01 triệu điểm ảnh." in body
+    assert [a.original_name for a in attachments(app)] == ["vua.jpg"]
+
+
+def test_corrupt_or_cut_off_images_are_refused(app, client, world):
+    good = png_bytes()
+    crc_at = good.index(b"IDAT") + 4 + struct.unpack(">I", good[good.index(b"IDAT") - 4:good.index(b"IDAT")])[0]
+    bad_checksum = good[:crc_at] + b"\0\0\0\0" + good[crc_at + 4:]  # the pixels decode, the checksum lies
+    photo = jpeg_bytes()
+    login(client, world.member_a1_phone)
+    body = send(client, [(io.BytesIO(bad_checksum), "hong.png"), (io.BytesIO(good[:-12]), "cut.png"),
+                         (io.BytesIO(photo[:len(photo) // 2]), "nua.jpg")]).get_data(as_text=True)
+    assert "“hong.png” không phải ảnh JPG/PNG, PDF hay DOCX thật." in body
+    assert "“cut.png” không phải ảnh JPG/PNG, PDF hay DOCX thật." in body
+    assert "Ảnh “nua.jpg” bị hỏng hoặc không đầy đủ: hãy gửi lại ảnh gốc." in body
+    assert attachments(app) == [] and files_in(app) == set()

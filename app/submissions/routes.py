@@ -259,8 +259,9 @@ def similar():
 def attachment(attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     policy.require(item is not None and policy.can_view_initiative(current_user, item.initiative))
+    # Named and typed as what the content really is: "x.html" holding a PDF downloads as "x.pdf".
     return send_from_directory(uploads.upload_dir(), item.stored_name, as_attachment=True,
-                               download_name=item.original_name, mimetype=item.content_type)
+                               download_name=uploads.download_name(item), mimetype=item.content_type)
 
 
 @bp.route("/attachments/<int:attachment_id>/thumb")
