@@ -27,7 +27,8 @@ from .test_submissions import complete, jpeg_bytes, new_key, only_initiative
 HYPERLINK = '=HYPERLINK("http://x","y")'
 
 
-def move(app, world, author_key, status, title="Cải tiến bếp ăn bán trú vùng cao", when=None, co_author=None):
+def move(app, world, author_key, status, title="Cải tiến bếp ăn bán trú vùng cao", when=None, co_author=None,
+         co_author_id=None):
     """An initiative of ``author_key`` moved through the workflow to ``status``."""
     with app.app_context():
         author = db.session.get(User, getattr(world, author_key))
@@ -35,13 +36,15 @@ def move(app, world, author_key, status, title="Cải tiến bếp ăn bán trú
         item = factories.initiative(world.campaign, author, title=title)
         if co_author:
             item.authors.append(InitiativeAuthor(full_name=co_author, job_title="+Tổ trưởng", share_percent=0,
-                                                 position_order=1))
+                                                 position_order=1, user_id=co_author_id))
         if status != Status.DRAFT:
             workflow.transition(item, Status.SUBMITTED, author, now=when)
         if status in (Status.VALID, Status.SHORTLISTED, Status.AWARDED):
             workflow.transition(item, Status.VALID, admin, now=when)
         if status in (Status.SHORTLISTED, Status.AWARDED):
             workflow.transition(item, Status.SHORTLISTED, admin)
+        if status == Status.AWARDED:
+            workflow.transition(item, Status.AWARDED, admin)
         if status in (Status.INVALID, Status.RETURNED):
             workflow.transition(item, status, admin, reason_code="other", now=when)
         if status == Status.WITHDRAWN:
@@ -274,3 +277,75 @@ def test_corrupt_or_cut_off_images_are_refused(app, client, world):
     assert "“cut.png” không phải ảnh JPG/PNG, PDF hay DOCX thật." in body
     assert "Ảnh “nua.jpg” bị hỏng hoặc không đầy đủ: hãy gửi lại ảnh gốc." in body
     assert attachments(app) == [] and files_in(app) == set()
+
+
+
+# --- 4. the similar-initiatives hint shows each reader only what they may see ----------------------------------
+
+HINT_ITEMS = [  # (code word in the title, author, status)
+    ("alpha", "member_b1", Status.SUBMITTED), ("bravo", "member_b1", Status.RETURNED),
+    ("charlie", "member_b1", Status.INVALID), ("delta", "member_b1", Status.VALID),
+    ("echo", "member_b1", Status.SHORTLISTED), ("foxtrot", "member_b1", Status.AWARDED),
+    ("golf", "member_b1", Status.DRAFT), ("hotel", "member_b1", Status.WITHDRAWN),
+    ("india", "member_a1", Status.SUBMITTED), ("juliet", "member_a1", Status.INVALID),
+    ("kilo", "member_a2", Status.SUBMITTED),
+]
+PUBLIC = {"delta", "echo", "foxtrot"}
+LABELS = {Status.SUBMITTED: "Chờ thẩm định", Status.RETURNED: "Trả lại để bổ sung", Status.INVALID: "Không hợp lệ",
+          Status.VALID: "Hợp lệ", Status.SHORTLISTED: "Vào danh sách đề cử", Status.AWARDED: "Được khen thưởng"}
+
+
+def what_the_hint_shows(client) -> dict[str, str | None]:
+    """code word -> the status label shown (None: title and unit only), for every item the hint lists."""
+    shown = {}
+    for word, _author, status in HINT_ITEMS:
+        body = client.htmx("/initiatives/similar", query_string={"title": word}).get_data(as_text=True)
+        if f"Sáng kiến {word}" in body:
+            assert "CĐCS" in body  # the unit is always there
+            shown[word] = LABELS[status] if f"· {LABELS[status]} ·" in body else None
+    return shown
+
+
+@pytest.mark.parametrize("reader,expected", [
+    ("member_a1b", {w: None for w in PUBLIC}),
+    ("member_a1", {**{w: None for w in PUBLIC}, "india": "Chờ thẩm định", "juliet": "Không hợp lệ"}),
+    ("helper_b1", {"alpha": "Chờ thẩm định", "bravo": "Trả lại để bổ sung", "charlie": "Không hợp lệ",
+                   "delta": "Hợp lệ", "echo": "Vào danh sách đề cử", "foxtrot": "Được khen thưởng"}),
+    ("reviewer_a", {**{w: None for w in PUBLIC}, "india": "Chờ thẩm định", "juliet": "Không hợp lệ",
+                    "kilo": "Chờ thẩm định"}),
+    ("organizer_p", {w: LABELS[s] for w, _a, s in HINT_ITEMS if s not in (Status.DRAFT, Status.WITHDRAWN)}),
+])
+def test_similar_hint_shows_only_what_the_reader_may_see(app, client, world, reader, expected):
+    for word, author, status in HINT_ITEMS:
+        move(app, world, author, status, title=f"Sáng kiến {word} cải tiến")
+    login(client, getattr(world, f"{reader}_phone"))
+    assert what_the_hint_shows(client) == expected
+
+
+@pytest.mark.parametrize("reader,older_author,older_status", [
+    ("member_a1b", "member_b1", Status.VALID), ("reviewer_a", "member_a1", Status.SUBMITTED)])
+def test_the_hint_fills_its_five_places_with_what_the_reader_may_see(app, client, world, reader, older_author,
+                                                                     older_status):
+    move(app, world, older_author, older_status, title="Bếp ăn bán trú tiết kiệm củi")
+    for n in range(6):  # newer and closer matches the reader may not see
+        move(app, world, "member_b1", Status.SUBMITTED, title=f"Bếp ăn bán trú tiết kiệm củi lần {n}")
+    login(client, getattr(world, f"{reader}_phone"))
+    body = client.htmx("/initiatives/similar", query_string={"title": "bếp ăn bán trú"}).get_data(as_text=True)
+    assert re.findall(r"<li>([^<]*?) <span", body) == ["Bếp ăn bán trú tiết kiệm củi"]
+
+
+def test_the_hint_defers_to_the_policy(app, client, world, monkeypatch):
+    from app import policy
+    for word, author, status in HINT_ITEMS:
+        move(app, world, author, status, title=f"Sáng kiến {word} cải tiến")
+    login(client, world.organizer_p_phone)
+    monkeypatch.setattr(policy, "can_view_initiative", lambda user, initiative: False)
+    assert what_the_hint_shows(client) == {w: None for w in PUBLIC}  # what the public sees, nothing more
+
+
+def test_a_co_author_sees_the_status_of_the_initiative_they_share(app, client, world):
+    move(app, world, "member_b1", Status.INVALID, title="Sáng kiến chung hai đơn vị", co_author="Vàng Thị Hai",
+         co_author_id=world.member_a1b)
+    login(client, world.member_a1b_phone)
+    body = client.htmx("/initiatives/similar", query_string={"title": "chung hai"}).get_data(as_text=True)
+    assert "Sáng kiến chung hai đơn vị" in body and "· Không hợp lệ ·" in body

@@ -250,7 +250,7 @@ def similar():
     text = request.args.get("title", "")[:300]
     exclude = request.args.get("exclude", type=int)
     campaign = campaigns.current(current_user.unit) if current_user.unit else None
-    matches = service.similar(text, campaign.id if campaign else None, exclude)
+    matches = service.similar(text, current_user, campaign.id if campaign else None, exclude)
     return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
 
 
