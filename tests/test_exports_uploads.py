@@ -349,3 +349,18 @@ def test_a_co_author_sees_the_status_of_the_initiative_they_share(app, client, w
     login(client, world.member_a1b_phone)
     body = client.htmx("/initiatives/similar", query_string={"title": "chung hai"}).get_data(as_text=True)
     assert "Sáng kiến chung hai đơn vị" in body and "· Không hợp lệ ·" in body
+
+
+@pytest.mark.parametrize("query", [{"title": "bếp\x00ăn"}, {"title": "bep an", "exclude": "9" * 40},
+                                   {"title": "%_\\ bếp"}, {"title": "x" * 5000}])
+def test_hostile_hint_queries_get_an_answer_not_a_500(app, client, world, query):
+    move(app, world, "member_b1", Status.VALID, title="Bếp ăn bán trú")
+    login(client, world.member_a1_phone)
+    assert client.htmx("/initiatives/similar", query_string=query).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/initiatives/attachments/2147483648",
+                                 "/initiatives/attachments/9999999999999999999999/thumb"])
+def test_attachment_ids_beyond_the_database_range_answer_404(client, world, url):
+    login(client, world.member_a1_phone)
+    assert client.get(url).status_code == 404
