@@ -233,7 +233,7 @@ def bench_run(repeat: int) -> None:
                                                 headers=htmx),
         "review queue, province reviewer": get(reviewer_client, "/review/"),
         "duplicate candidates look-up": lambda: duplicates.candidates_for_text(probe_text, campaign.id),
-        "similar-title hint while typing": lambda: similar("cai tien quy trinh", campaign.id),
+        "similar-title hint while typing": lambda: similar("cai tien quy trinh", reviewer, campaign.id),
     }
     results = {}
     for name, call in cases.items():

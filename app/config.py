@@ -62,6 +62,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES * 6
+    # Images are refused above this many pixels before they are decoded: a 140 KB PNG can hold 144 megapixels.
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 40_000_000))
     # Weekly digest e-mail (flask weekly-digest --send); without MAIL_SERVER the digests are printed.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))

@@ -8,6 +8,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import policy
 from ..auth import service as accounts
 from ..domain import campaigns, duplicates, workflow
 from ..domain.text import fold
@@ -191,15 +192,18 @@ def precheck(initiative: Initiative) -> list[str]:
 class SimilarInitiative:
     initiative: Initiative
     similarity: float  # share of the typed words found in its title
+    shows_status: bool = False  # only to those who may open the initiative itself
 
 
 HINT_WINDOW = 20_000
 
 
-def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = None,
+def similar(text: str, viewer: User, campaign_id: int | None = None, exclude_id: int | None = None,
             limit: int = 5, window: int = HINT_WINDOW) -> list[SimilarInitiative]:
-    """Submitted initiatives whose title contains the typed words, diacritics and case ignored.
+    """Submitted initiatives ``viewer`` may see whose title contains the typed words, diacritics and case ignored.
 
+    Members and helpers see what the public sees (valid, shortlisted, awarded: title and unit) plus the
+    initiatives they may already open (their own; a helper's union); staff see what is submitted in their scope.
     Ranked by the share of the typed words found (and then by newest), so "cai tien tiep don" finds
     "Cải tiến quy trình tiếp đón bệnh nhân". Substring search cannot use an index, so the hint looks at
     the ``window`` most recent initiatives of the campaign: a bounded cost per keystroke at any scale.
@@ -208,22 +212,31 @@ def similar(text: str, campaign_id: int | None = None, exclude_id: int | None = 
     words = [w for w in fold(text).split() if len(w) >= 2][:12]
     if not words:
         return []
-    stmt = select(Initiative).where(Initiative.status.notin_([Status.DRAFT, Status.WITHDRAWN]))
+    stmt = select(Initiative).where(Initiative.status.notin_([Status.DRAFT, Status.WITHDRAWN]),
+                                    or_(Initiative.status.in_(policy.PUBLIC_STATUSES), policy.viewable_clause(viewer)))
+    recent = select(Initiative.id)
     if campaign_id:
         stmt = stmt.where(Initiative.campaign_id == campaign_id)
-        oldest = db.session.scalar(select(Initiative.id).where(Initiative.campaign_id == campaign_id)
-                                   .order_by(Initiative.id.desc()).offset(window).limit(1))
-        if oldest is not None:
-            stmt = stmt.where(Initiative.id > oldest)
+        recent = recent.where(Initiative.campaign_id == campaign_id)
+    oldest = db.session.scalar(recent.order_by(Initiative.id.desc()).offset(window).limit(1))
+    if oldest is not None:
+        stmt = stmt.where(Initiative.id > oldest)
     if exclude_id:
         stmt = stmt.where(Initiative.id != exclude_id)
     # Candidates share at least half of the typed words (all of them for a short query).
     needed = len(words) if len(words) <= 2 else (len(words) + 1) // 2
     matched = sum(case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words)
     stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
-    rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)).all()
+    rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)
+                              .options(selectinload(Initiative.unit))).all()
     typed = set(words)
-    return [SimilarInitiative(row[0], len(typed & set(row[0].title_folded.split())) / len(typed)) for row in rows]
+    found = []
+    for item, _matched in rows:
+        may_open = policy.can_view_initiative(viewer, item)
+        if may_open or policy.is_public(item):
+            found.append(SimilarInitiative(item, len(typed & set(item.title_folded.split())) / len(typed),
+                                           shows_status=may_open))
+    return found
 
 
 def mine(user: User) -> list[Initiative]:
