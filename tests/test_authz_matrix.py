@@ -16,6 +16,7 @@ Objects ending in _B belong to district B (another district for everyone but the
 the admin); _A1 and _A2 are in district A (tests/factories.py build_objects). Outcomes:
 
     OK     200, or a redirect that is not to the login page (the request got past authorization)
+    DONE   OK, and the change the form asks for was written
     DENY   403               HIDE   404 (out of scope: the id reveals nothing)
     NO     403 or 404        LOGIN  302 to /login?next=...
     KEEP   answered (200 or a redirect), with a message and nothing written
@@ -43,11 +44,10 @@ from app.models import Initiative
 from . import factories
 from .conftest import Client, _empty_all_tables, login, make_config
 
-OK, DENY, HIDE, NO, LOGIN, KEEP = "OK", "DENY", "HIDE", "NO", "LOGIN", "KEEP"
+OK, DONE, DENY, HIDE, NO, LOGIN, KEEP = "OK", "DONE", "DENY", "HIDE", "NO", "LOGIN", "KEEP"
 ACTORS = ("anon", "member", "helper", "reviewer", "organizer", "province", "admin", "noscope")
 REFUSALS = (DENY, HIDE, NO, LOGIN, KEEP)
 
-# fmt: off
 MATRIX: dict[str, tuple[str, ...]] = {
     # request                                                  anon   member helper review organi provin admin  noscope
     # --- public pages -------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /register":                                          (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /units/search?unit_query=Bê":                         (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "POST /lang":                                              (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "POST /logout":                                            (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "POST /logout":                                            (LOGIN, DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
     # --- submissions: authors and their support team; staff read what is submitted in their scope ---------------
     "GET /initiatives/new":                                    (LOGIN, OK,    OK,    DENY,  DENY,  DENY,  OK,    DENY),
     "POST /initiatives/new":                                   (LOGIN, OK,    OK,    DENY,  DENY,  DENY,  OK,    DENY),
@@ -78,11 +78,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /initiatives/{draft_B}/edit":                         (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
     "GET /initiatives/{draft_A1}/edit":                        (LOGIN, OK,    OK,    HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
     "POST /initiatives/{draft_B}/edit":                        (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
-    "POST /initiatives/{draft_A1}/edit":                       (LOGIN, OK,    OK,    HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
+    "POST /initiatives/{draft_A1}/edit":                       (LOGIN, DONE,  DONE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
     "POST /initiatives/{draft_B}/autosave":                    (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
     "POST /initiatives/{draft_B}/submit":                      (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
     "POST /initiatives/{submitted_B}/withdraw":                (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  DENY,  DENY,  HIDE),
-    "POST /initiatives/{submitted_A1}/withdraw":               (LOGIN, OK,    OK,    DENY,  DENY,  DENY,  DENY,  HIDE),
+    "POST /initiatives/{submitted_A1}/withdraw":               (LOGIN, DONE,  DONE,  DENY,  DENY,  DENY,  DENY,  HIDE),
     "GET /initiatives/mine":                                   (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /initiatives/union":                                  (LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  OK,    DENY),
     "GET /initiatives/similar?title=cải tiến quy trình":       (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -94,70 +94,71 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /review/{submitted_B}":                               (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
     "GET /review/{submitted_A1}":                              (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  DENY,  HIDE),
     "GET /review/{submitted_A2}":                              (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    HIDE),
-    "POST /review/{submitted_B}/decide":                       (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
-    "POST /review/{submitted_A1}/decide":                      (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  DENY,  HIDE),
-    "POST /review/{submitted_A2}/decide":                      (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    HIDE),
+    "POST /review/{submitted_B}/decide":                       (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  DONE,  HIDE),
+    "POST /review/{submitted_A1}/decide":                      (LOGIN, DENY,  DENY,  DONE,  DENY,  DENY,  DENY,  HIDE),
+    "POST /review/{submitted_A2}/decide":                      (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  HIDE),
+    # A forged decision on an item decided already: the same clear message as a lost race, nothing written.
+    "POST /review/{valid_A1}/decide · already decided":        (LOGIN, DENY,  DENY,  KEEP,  DENY,  DENY,  DENY,  HIDE),
     "GET /review/{submitted_B}/cluster":                       (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
     "POST /review/{submitted_B}/cluster":                      (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
     "GET /review/{valid_B}/score":                             (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
     "GET /review/{valid_A1}/score":                            (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  DENY,  HIDE),
-    "POST /review/{valid_B}/score":                            (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
+    "POST /review/{valid_B}/score":                            (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  DONE,  HIDE),
     "GET /review/scoring":                                     (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  OK,    OK),
     "GET /review/stats":                                       (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  OK,    OK),
     "GET /review/second-check":                                (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  OK,    OK),
-    "POST /review/second-check":                               (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  OK,    HIDE),
+    "POST /review/second-check":                               (LOGIN, DENY,  DENY,  HIDE,  DENY,  DENY,  DONE,  HIDE),
     "GET /review/templates":                                   (LOGIN, DENY,  DENY,  OK,    OK,    OK,    OK,    OK),
-    "POST /review/templates · delete a province reviewer's":   (LOGIN, DENY,  DENY,  NO,    NO,    OK,    OK,    NO),
-    "POST /review/templates · delete the district reviewer's": (LOGIN, DENY,  DENY,  OK,    OK,    OK,    OK,    NO),
+    "POST /review/templates · delete a province reviewer's":   (LOGIN, DENY,  DENY,  NO,    NO,    DONE,  DONE,  NO),
+    "POST /review/templates · delete the district reviewer's": (LOGIN, DENY,  DENY,  DONE,  DONE,  DONE,  DONE,  NO),
     # --- organizers: campaigns, targets, units, users, reports of their subtree ---------------------------------
     "GET /admin/":                                             (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /admin/campaigns/new":                                (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /admin/campaigns/new":                               (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign_B}/edit":                  (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/campaigns/{campaign_B}/edit":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/campaigns/{campaign_B}/freeze":               (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign_B}/edit":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/campaigns/{campaign_B}/freeze":               (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/targets?unit={district_A}": (LOGIN, DENY, DENY,  DENY,  OK,    OK,    OK,    DENY),
-    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY, DENY, DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/campaigns/{campaign}/targets/import":         (LOGIN, DENY,  DENY,  DENY,  KEEP,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/campaigns/{campaign}/targets/import":         (LOGIN, DENY,  DENY,  DENY,  KEEP,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/digest.txt?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE, OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/report?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/units?parent={district_B}":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/units?parent={district_A}":                    (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
-    "POST /admin/units?parent={district_B}":                   (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/units?parent={district_B}":                   (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "GET /admin/units/{union_B1}/edit":                        (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/units/{union_B1}/edit":                       (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/units/{union_B1}/edit":                       (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "GET /admin/users":                                        (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
-    "POST /admin/users":                                       (LOGIN, DENY,  DENY,  DENY,  KEEP,  OK,    OK,    DENY),
+    "POST /admin/users":                                       (LOGIN, DENY,  DENY,  DENY,  KEEP,  DONE,  DONE,  DENY),
     "GET /admin/users/{member_A2}/edit":                       (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /admin/users/{member_B1}/edit":                       (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/users/{member_B1}/edit":                      (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /admin/users/{member_B1}/active":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/users/{member_B1}/edit":                      (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/users/{member_B1}/active":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     # reviewer_P2's home unit is in district A but their scope is the province: not district A's to manage.
     "GET /admin/users/{reviewer_P2}/edit":                     (LOGIN, DENY,  DENY,  DENY,  NO,    OK,    OK,    DENY),
-    "POST /admin/users/{reviewer_P2}/edit":                    (LOGIN, DENY,  DENY,  DENY,  NO,    OK,    OK,    DENY),
-    "POST /admin/users/{reviewer_P2}/active":                  (LOGIN, DENY,  DENY,  DENY,  NO,    OK,    OK,    DENY),
+    "POST /admin/users/{reviewer_P2}/edit":                    (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
+    "POST /admin/users/{reviewer_P2}/active":                  (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
     # --- commendation: organizers of the subtree; judges (reviewers too) in rounds of their scope ---------------
     "GET /awards/":                                            (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
-    "POST /awards/{valid_B}/shortlist":                        (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /awards/{valid_A1}/shortlist":                       (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "POST /awards/{valid_B}/shortlist":                        (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /awards/{valid_A1}/shortlist":                       (LOGIN, DENY,  DENY,  DENY,  DONE,  DONE,  DONE,  DENY),
     "GET /awards/{valid_B}/award":                             (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "POST /awards/{valid_B}/award":                            (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /awards/{valid_B}/feature":                           (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
-    "POST /awards/{valid_B}/feature":                          (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /awards/{valid_B}/feature":                          (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "GET /awards/certificates/{award_B}":                      (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
     "GET /awards/certificates/{award_B}.pdf":                  (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
-    "POST /awards/grants/{award_B}/revoke":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /awards/grants/{award_B}/revoke":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     # Award levels belong to the campaign's organizing unit (the province): district organizers only read.
     "GET /awards/levels":                                      (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
-    "POST /awards/levels":                                     (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
+    "POST /awards/levels":                                     (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
     "GET /awards/list":                                        (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /awards/rounds":                                      (LOGIN, DENY,  DENY,  OK,    OK,    OK,    OK,    OK),
     "POST /awards/rounds":                                     (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /awards/rounds/{round_B}":                            (LOGIN, DENY,  DENY,  HIDE,  HIDE,  OK,    OK,    HIDE),
-    "POST /awards/rounds/{round_B}/vote":                      (LOGIN, DENY,  DENY,  HIDE,  HIDE,  OK,    OK,    HIDE),
+    "POST /awards/rounds/{round_B}/vote":                      (LOGIN, DENY,  DENY,  HIDE,  HIDE,  DONE,  DONE,  HIDE),
 }
-# fmt: on
 
 # Form data for POST rows (placeholders in names and values are filled like the URL). Each would change the
 # database if the request were accepted, so "nothing written" means something when it is refused.
@@ -177,6 +178,8 @@ FORMS: dict[str, dict] = {
     "POST /review/{submitted_B}/decide": {"decision": "valid", "version": "{v_submitted_B}"},
     "POST /review/{submitted_A1}/decide": {"decision": "valid", "version": "{v_submitted_A1}"},
     "POST /review/{submitted_A2}/decide": {"decision": "valid", "version": "{v_submitted_A2}"},
+    "POST /review/{valid_A1}/decide · already decided": {"decision": "invalid", "invalid_reason": "other",
+                                                          "message": "Giả mạo", "version": "{v_valid_A1}"},
     "POST /review/{submitted_B}/cluster": {"step": "preview", "ids": "{submitted_A1}"},
     "POST /review/{valid_B}/score": {"c_novelty": "20", "c_effectiveness": "30", "c_applicability": "20"},
     "POST /review/second-check": {"initiative_id": "{invalid_B}", "outcome": "confirm",
@@ -188,8 +191,8 @@ FORMS: dict[str, dict] = {
         "name": "Chiến dịch cũ (sửa)", "slug": "cu-huyen-be", "start_date": "2021-03-01",
         "end_date": "2021-04-30", "goal": "11", "unit_id": "{district_B}"},
     "POST /admin/campaigns/{campaign_B}/freeze": {},
-    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": {"t{union_B1}": "41"},
-    "POST /admin/campaigns/{campaign}/targets/import": {"file": b"unit_code,target\nB1,41\n"},
+    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": {"t{union_B1}": "39"},
+    "POST /admin/campaigns/{campaign}/targets/import": {"file": b"unit_code,target\nB1,39\n"},
     "POST /admin/units?parent={district_B}": {"name": "CĐCS Thử", "code": "MATRIX-1", "kind": "grassroots"},
     "POST /admin/units/{union_B1}/edit": {"name": "Đổi tên thử", "member_count": "81"},
     "POST /admin/users": {"full_name": "Người Thử", "phone": "0911999001", "role": "member", "unit_code": "B1",
@@ -229,6 +232,8 @@ TODAY: dict[tuple[str, str], str] = {
     ("POST /review/{submitted_B}/decide", "admin"): ADMIN_CONFINED,
     ("POST /review/{submitted_A2}/decide", "admin"): ADMIN_CONFINED,
     ("GET /review/{submitted_B}/cluster", "admin"): ADMIN_CONFINED,
+    ("POST /review/{valid_A1}/decide · already decided", "reviewer"):
+        "a forged decision on a decided item raises TransitionNotAllowed (500)",
     ("POST /review/{submitted_B}/cluster", "admin"): ADMIN_CONFINED,
     ("GET /review/{valid_B}/score", "admin"): ADMIN_CONFINED + "; " + GET_RUBRIC,
     ("GET /review/{valid_A1}/score", "reviewer"): GET_RUBRIC,
@@ -243,6 +248,8 @@ TODAY: dict[tuple[str, str], str] = {
     ("POST /admin/campaigns/{campaign_B}/freeze", "admin"): ADMIN_CONFINED,
     ("GET /admin/campaigns/{campaign}/targets?unit={district_B}", "admin"): ADMIN_CONFINED,
     ("POST /admin/campaigns/{campaign}/targets?unit={district_B}", "admin"): ADMIN_CONFINED,
+    ("POST /admin/campaigns/{campaign}/targets/import", "admin"): ADMIN_CONFINED,
+    ("POST /admin/users", "admin"): ADMIN_CONFINED,
     ("GET /admin/campaigns/{campaign}/digest.txt?unit={district_B}", "admin"): ADMIN_CONFINED,
     ("GET /admin/campaigns/{campaign}/report?unit={district_B}", "admin"): ADMIN_CONFINED,
     ("GET /admin/campaigns/{campaign}/targets?unit={district_A}", "admin"): ADMIN_CONFINED,
@@ -375,7 +382,7 @@ def outcome_of(response) -> str:
 def matches(expected: str, got: str) -> bool:
     if expected == NO:
         return got in (DENY, HIDE)
-    if expected == KEEP:
+    if expected in (DONE, KEEP):
         return got == OK
     return got == expected
 
@@ -399,6 +406,8 @@ def test_authorization(matrix, row, actor, expected):
     assert matches(expected, got), f"{row} as {actor}: expected {expected}, got {got} ({response.status_code})"
     if method == "GET" or expected in REFUSALS:
         assert not written, f"{row} as {actor} ({got}) wrote to: {', '.join(written)}"
+    if expected == DONE:
+        assert written, f"{row} as {actor} answered {response.status_code} but wrote nothing"
 
 
 def test_every_route_has_a_row(matrix):
