@@ -1,16 +1,21 @@
 """Test data built through the same domain functions the app uses."""
 from __future__ import annotations
 
+import io
 from datetime import date
 from types import SimpleNamespace
 
+from PIL import Image
+
 from werkzeug.security import generate_password_hash
 
-from app.domain import campaigns
+from app.domain import campaigns, workflow
 from app.domain.text import fold
 from app.domain.units import create_unit
 from app.extensions import db
-from app.models import Campaign, Initiative, InitiativeAuthor, Role, Target, UnitKind, User
+from app.models import (Attachment, Award, AwardLevel, Campaign, Feature, Initiative, InitiativeAuthor,
+                        PairwiseRound, ReviewTemplate, Role, Status, Target, Unit, UnitKind, User)
+from app.submissions import uploads
 
 PASSWORD = "secret-pass-1"
 _HASH = generate_password_hash(PASSWORD)
@@ -76,3 +81,100 @@ def build_world() -> SimpleNamespace:
     return SimpleNamespace(
         province=province.id, district_a=district_a.id, district_b=district_b.id, union_a1=union_a1.id,
         union_a2=union_a2.id, union_b1=union_b1.id, team_a1=team_a1.id, campaign=campaign.id, **ids, **phones)
+
+
+def build_actors(world: SimpleNamespace) -> SimpleNamespace:
+    """Every role with a home unit and a scope, for the authorization matrix (build_world's people unchanged).
+
+    District A staff (reviewer_a, organizer_a) belong to union A2 and work on district A; the province
+    organizer belongs to union B1 and works on the province; reviewer_p2 (union A2, scope province) is the
+    account a district-A organizer must not manage. Added here: an admin whose home unit is union A1 (admins
+    were once confined to it) and a reviewer with neither unit nor scope, who must see nothing.
+    """
+    admin_home = user("Quản Trị Cơ Sở", "0911000013", Role.ADMIN, db.session.get(Unit, world.union_a1))
+    reviewer_none = user("Hà Văn Trống", "0911000014", Role.REVIEWER, None)
+    db.session.commit()
+    actors = {"member": world.member_a1, "helper": world.helper_a1, "reviewer": world.reviewer_a,
+              "organizer": world.organizer_a, "province": world.organizer_p, "admin": admin_home.id,
+              "noscope": reviewer_none.id}
+    phones = {name: db.session.get(User, user_id).phone for name, user_id in actors.items()}
+    return SimpleNamespace(ids=actors, phones=phones)
+
+
+def _moved(item: Initiative, actor: User, *statuses: str) -> Initiative:
+    """Walk an initiative through the workflow (tallies and audit rows included)."""
+    for status in statuses:
+        workflow.transition(item, status, actor, reason_code="other" if status == Status.INVALID else None)
+    return item
+
+
+def _tiny_jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def build_objects(world: SimpleNamespace) -> dict[str, int]:
+    """Objects of district A (the actors' own) and district B (another district), by name → id.
+
+    Names ending in _A1/_A2/_B say the grassroots union or district; ``v_<name>`` is an initiative's
+    current version (what a decision form sends). The current campaign gets no rubric and no award levels,
+    so a GET that creates them shows up as a write.
+    """
+    people = {name: db.session.get(User, getattr(world, name)) for name in (
+        "member_a1", "member_a2", "member_b1", "reviewer_p", "reviewer_a", "organizer_p", "admin")}
+    admin, member_a1, member_b1 = people["admin"], people["member_a1"], people["member_b1"]
+    titles = iter(f"Sáng kiến mẫu số {n}: cải tiến quy trình" for n in range(1, 100))
+
+    def made(author: User, *statuses: str, campaign_id: int = world.campaign) -> Initiative:
+        """A draft; or submitted by its author, then moved on by the admin through the other ``statuses``."""
+        item = initiative(campaign_id, author, title=next(titles))
+        if statuses:
+            _moved(item, author, statuses[0])
+            _moved(item, admin, *statuses[1:])
+        return item
+
+    items = {
+        "draft_A1": made(member_a1), "submitted_A1": made(member_a1, Status.SUBMITTED),
+        "valid_A1": made(member_a1, Status.SUBMITTED, Status.VALID),
+        "submitted_A2": made(people["member_a2"], Status.SUBMITTED),
+        "draft_B": made(member_b1), "submitted_B": made(member_b1, Status.SUBMITTED),
+        "valid_B": made(member_b1, Status.SUBMITTED, Status.VALID),
+        "invalid_B": made(member_b1, Status.SUBMITTED, Status.INVALID),
+    }
+    valid_b = items["valid_B"]
+    stored = "matrix-photo.jpg"
+    for name in (stored, stored + ".thumb.jpg"):
+        with open(uploads.path_of(name), "wb") as handle:
+            handle.write(_tiny_jpeg())
+    attachment = Attachment(initiative_id=valid_b.id, original_name="anh.jpg", stored_name=stored,
+                            content_type="image/jpeg", size=len(_tiny_jpeg()), has_thumbnail=True,
+                            uploaded_by_id=member_b1.id)
+    feature = Feature(initiative_id=valid_b.id, story="Bếp ăn sạch hơn.", created_by_id=people["organizer_p"].id)
+    # An earlier campaign of district B carries the award, so the current campaign has no award levels.
+    district_b = db.session.get(Unit, world.district_b)
+    old = Campaign(slug="cu-huyen-be", name="Chiến dịch cũ huyện Bê", unit_id=district_b.id,
+                   start_date=date(2021, 3, 1), end_date=date(2021, 4, 30), goal=10)
+    db.session.add_all([attachment, feature, old])
+    db.session.flush()
+    level = AwardLevel(campaign_id=old.id, name="Giấy khen", issuer="Ban Thường vụ LĐLĐ huyện Bê", quota=5)
+    db.session.add(level)
+    awarded = made(member_b1, Status.SUBMITTED, Status.VALID, Status.SHORTLISTED, Status.AWARDED,
+                   campaign_id=old.id)
+    award = Award(level=level, initiative=awarded, recipient_kind="individual", recipient_name=member_b1.full_name,
+                  recipient_user_id=member_b1.id, unit_name=district_b.name, decision_number="12/QĐ-LĐLĐ",
+                  decision_date=date(2021, 5, 10), created_by_id=people["organizer_p"].id)
+    judging = PairwiseRound(campaign_id=world.campaign, unit_id=district_b.id, name="Vòng chấm huyện Bê",
+                            initiative_ids=[valid_b.id, items["submitted_B"].id],
+                            created_by_id=people["organizer_p"].id)
+    template_other = ReviewTemplate(reason_code="incomplete", body="Bổ sung số liệu hiệu quả.",
+                                    created_by_id=people["reviewer_p"].id)
+    template_a = ReviewTemplate(reason_code="incomplete", body="Bổ sung ảnh minh họa.",
+                                created_by_id=people["reviewer_a"].id)
+    db.session.add_all([award, judging, template_other, template_a])
+    db.session.commit()
+    found = {name: item.id for name, item in items.items()}
+    found.update({f"v_{name}": item.version for name, item in items.items()})
+    found.update(attachment_B=attachment.id, feature_B=feature.id, campaign_B=old.id, award_B=award.id,
+                 round_B=judging.id, template_other=template_other.id, template_A=template_a.id)
+    return found

@@ -153,8 +153,8 @@ def autosave(initiative_id: int | None = None):
         policy.require(policy.can_view_initiative(current_user, initiative))
         if not policy.can_edit_initiative(current_user, initiative):
             return render("submissions/_autosave.html", state="locked")
-    elif current_user.role not in (Role.MEMBER, Role.HELPER) or current_user.unit is None:
-        abort(403)
+    elif current_user.role not in (Role.MEMBER, Role.HELPER, Role.ADMIN) or current_user.unit is None:
+        abort(403)  # who may start a draft: the same people as on the new-initiative page
     service.prepare_form(form, current_user, initiative)
     if not form.validate():
         return render("submissions/_autosave.html", state="invalid")
