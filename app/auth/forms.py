@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from ..domain.passwords import PasswordRules
 from ..extensions import db
 from ..fields import IntegerField
 from ..models import Unit, UnitKind
@@ -33,8 +34,7 @@ class RegisterForm(FlaskForm):
     unit_id = IntegerField(_l("Công đoàn cơ sở"), validators=[
         InputRequired(_l("Vui lòng chọn công đoàn cơ sở của bạn."))])
     password = PasswordField(_l("Mật khẩu"), validators=[
-        DataRequired(_l("Vui lòng nhập mật khẩu.")),
-        Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])
+        DataRequired(_l("Vui lòng nhập mật khẩu.")), PasswordRules(avoid_fields=("phone", "email"))])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
         DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
