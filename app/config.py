@@ -54,7 +54,13 @@ class Config:
     LANGUAGES = ("vi", "en")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Login attempts are counted per client address and, separately, per account (whatever address they come from).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
+    # Behind one reverse proxy (nginx): PROXY_FIX=1 takes the client address and scheme from X-Forwarded-For/-Proto.
+    # Without a proxy leave it off: a client could otherwise pick any address and escape the login limits.
+    PROXY_FIX = _bool("PROXY_FIX", False)
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "image/svg+xml",
                           "text/csv", "application/json"]

@@ -34,8 +34,14 @@ def _start_session(user) -> None:
     login_user(user, remember=False)
 
 
+def _login_account_key() -> str:
+    return service.login_rate_key(request.form.get("identifier", ""))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=_login_account_key,
+               methods=["POST"])
 @public
 def login():
     if current_user.is_authenticated:

@@ -1,10 +1,13 @@
 """Accounts: finding a user by phone or email, registering members, the session user loader."""
 from __future__ import annotations
 
+import hashlib
 import re
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
 from ..models import Role, Unit, User
@@ -43,16 +46,38 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def find_by_login(identifier: str) -> User | None:
+def normalise_login(identifier: str) -> str:
+    """The account a login identifier names: an e-mail in lower case or a phone in the 0912345678 form."""
     identifier = identifier.strip()
-    if "@" in identifier:
-        return db.session.scalar(select(User).where(func.lower(User.email) == identifier.lower()))
-    return db.session.scalar(select(User).where(User.phone == normalise_phone(identifier)))
+    return identifier.lower() if "@" in identifier else normalise_phone(identifier)
+
+
+def login_rate_key(identifier: str) -> str:
+    """Rate-limit key of the account being tried, whatever spelling or address the attempts come from;
+    hashed so that any input makes a short, safe storage key."""
+    return "account:" + hashlib.sha256(normalise_login(identifier).encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def find_by_login(identifier: str) -> User | None:
+    login = normalise_login(identifier)
+    if "@" in login:
+        return db.session.scalar(select(User).where(func.lower(User.email) == login))
+    return db.session.scalar(select(User).where(User.phone == login))
+
+
+@cache
+def _dummy_hash() -> str:
+    # Made with the current default method and cost, so checking it costs what checking a real password costs.
+    return generate_password_hash("not-a-password-anyone-has")
 
 
 def authenticate(identifier: str, password: str) -> User | None:
+    """The account, or None. Every attempt checks one password hash, also for unknown, inactive or
+    passwordless accounts: the response time must not tell which phone numbers have an account."""
     user = find_by_login(identifier)
-    if user is None or not user.active or not user.check_password(password):
+    stored = user.password_hash if user is not None and user.password_hash else None
+    matches = check_password_hash(stored or _dummy_hash(), password)
+    if user is None or stored is None or not matches or not user.active:
         return None
     return user
 
