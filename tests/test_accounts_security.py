@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from sqlalchemy import select
@@ -204,3 +205,255 @@ def test_passwordless_account_cannot_log_in_with_an_empty_check(app, client, wor
         db.session.commit()
     response = client.form("/login", {"identifier": "0911000001", "password": "not-a-password-anyone-has"})
     assert response.status_code == 200
+
+
+# --- Taking over an account the support team created ----------------------------------------------------------------
+
+CODE = re.compile(r'<strong class="code">(\d{6})</strong>')
+CLAIM = dict(REGISTRATION, full_name="Lò Văn Mới", phone="0966555444", email="")
+
+
+@pytest.fixture
+def entered_member(app, world):
+    """A member the support team of union A1 registered (no password) and entered an initiative for."""
+    from app.auth import service
+    from . import factories
+    with app.app_context():
+        helper = db.session.get(User, world.helper_a1)
+        member = service.create_user(full_name="Lò Văn Mới", role="member", unit=helper.unit, phone="0966555444",
+                                     created_by=helper)
+        factories.initiative(world.campaign, member, title="Sáng kiến nhập hộ cho đoàn viên mới", entered_by=helper)
+        db.session.commit()
+        return member.id
+
+
+def _issue_code(app, world, member_id) -> str:
+    helper = app.test_client()
+    login(helper, world.helper_a1_phone)
+    response = helper.form(f"/account/claim-codes/{member_id}")
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    return CODE.search(response.get_data(as_text=True)).group(1)
+
+
+def _claimed(app) -> bool:
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.phone == "0966555444")).password_hash is not None
+
+
+def test_knowing_phone_and_union_is_not_enough_to_take_over(app, client, world, entered_member):
+    response = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1)))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Nhập mã nhận tài khoản do tổ hỗ trợ đưa cho bạn." in body
+    assert 'name="claim_code"' in body and 'value="Lò Văn Mới"' in body
+    assert not _claimed(app)
+    # No code issued yet: guessing gets nowhere.
+    body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code="123456")
+                       ).get_data(as_text=True)
+    assert "Chưa có mã nhận tài khoản cho số điện thoại này." in body
+    assert not _claimed(app)
+
+
+def test_helper_lists_unclaimed_members_of_their_union_only(app, world, entered_member):
+    helper = app.test_client()
+    login(helper, world.helper_a1_phone)
+    page = helper.get("/account/claim-codes").get_data(as_text=True)
+    assert "Lò Văn Mới" in page and "0966555444" in page
+    assert "Lò Văn Một" not in page  # has a password: nothing to claim
+    assert "Mã nhận tài khoản" in helper.get("/").get_data(as_text=True)  # in the helper's menu
+    other = app.test_client()
+    login(other, world.helper_b1_phone)
+    assert "Lò Văn Mới" not in other.get("/account/claim-codes").get_data(as_text=True)
+    assert other.form(f"/account/claim-codes/{entered_member}").status_code == 404
+    assert other.form(f"/account/claim-codes/{world.member_a1}").status_code == 404
+    assert other.form("/account/claim-codes/99999999999").status_code == 404
+    member = app.test_client()
+    login(member, world.member_a1_phone)
+    assert member.get("/account/claim-codes").status_code == 403
+    assert member.form(f"/account/claim-codes/{entered_member}").status_code == 403
+    assert app.test_client().get("/account/claim-codes").status_code == 302  # to the login page
+
+
+def test_code_is_stored_hashed_with_an_expiry(app, world, entered_member):
+    code = _issue_code(app, world, entered_member)
+    with app.app_context():
+        member = db.session.get(User, entered_member)
+        assert member.claim_code_hash and code not in member.claim_code_hash
+        assert member.check_password(code) is False  # not a password either
+        from app.models import utcnow
+        hours = (member.claim_code_expires_at - utcnow()).total_seconds() / 3600
+        assert 7 * 24 - 1 < hours <= 7 * 24
+
+
+def test_member_takes_over_with_the_code_once(app, client, world, entered_member):
+    code = _issue_code(app, world, entered_member)
+    response = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=f" {code[:3]} {code[3:]}"))
+    assert response.status_code == 302
+    assert "Sáng kiến nhập hộ cho đoàn viên mới" in client.get("/initiatives/mine").get_data(as_text=True)
+    with app.app_context():
+        member = db.session.get(User, entered_member)
+        assert member.claim_code_hash is None and member.claim_code_expires_at is None
+    # Single use: the same code cannot take the account a second time.
+    again = app.test_client().form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=code))
+    assert "Số điện thoại này đã có tài khoản" in again.get_data(as_text=True)
+
+
+def test_a_fresh_code_replaces_the_old_one(app, client, world, entered_member):
+    old = _issue_code(app, world, entered_member)
+    new = _issue_code(app, world, entered_member)
+    if old != new:
+        body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=old)
+                           ).get_data(as_text=True)
+        assert "Mã nhận tài khoản không đúng." in body
+    assert client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=new)).status_code == 302
+
+
+def test_wrong_codes_are_counted_and_the_code_is_spent(app, client, world, entered_member):
+    code = _issue_code(app, world, entered_member)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    for _ in range(4):
+        body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=wrong)
+                           ).get_data(as_text=True)
+        assert "Mã nhận tài khoản không đúng." in body
+        assert 'value="Lò Văn Mới"' in body and f'value="{wrong}"' in body  # what was typed stays
+    body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=wrong)).get_data(as_text=True)
+    assert "Mã này đã bị khóa vì nhập sai quá nhiều lần." in body
+    # Even the right code no longer works: the support team issues a new one.
+    body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=code)).get_data(as_text=True)
+    assert "Mã này đã bị khóa" in body
+    assert not _claimed(app)
+    assert client.form("/register", dict(CLAIM, unit_id=str(world.union_a1),
+                                         claim_code=_issue_code(app, world, entered_member))).status_code == 302
+
+
+def test_expired_code_is_refused(app, client, world, entered_member):
+    code = _issue_code(app, world, entered_member)
+    with app.app_context():
+        from datetime import timedelta
+        member = db.session.get(User, entered_member)
+        member.claim_code_expires_at -= timedelta(days=8)
+        db.session.commit()
+    body = client.form("/register", dict(CLAIM, unit_id=str(world.union_a1), claim_code=code)).get_data(as_text=True)
+    assert "Mã nhận tài khoản đã hết hạn." in body
+    assert not _claimed(app)
+
+
+def test_code_is_sent_by_sms_where_a_gateway_is_configured(app, world, entered_member):
+    sent = []
+    app.extensions["sms"] = type("Gateway", (), {"send": lambda self, phone, text: sent.append((phone, text))})()
+    helper = app.test_client()
+    login(helper, world.helper_a1_phone)
+    body = helper.form(f"/account/claim-codes/{entered_member}").get_data(as_text=True)
+    assert "Đã gửi mã mới qua SMS tới 0966555444." in body and not CODE.search(body)
+    assert sent and sent[0][0] == "0966555444" and re.search(r"\d{6}", sent[0][1])
+
+
+# --- Sessions -------------------------------------------------------------------------------------------------------
+
+def test_signed_in_pages_and_exports_are_not_stored(app, client, world):
+    anonymous = client.get("/")
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    asset = client.get(re.search(r'href="(/s/[^"]+app\.css)"', anonymous.get_data(as_text=True)).group(1))
+    login(client, world.organizer_p_phone)
+    for url in ("/", "/campaigns/thu", "/initiatives/mine", "/admin/users"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers["Cache-Control"], url
+    for fmt in ("csv", "xlsx"):
+        export = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format={fmt}")
+        assert export.status_code == 200 and export.mimetype != "text/html"
+        assert "no-store" in export.headers["Cache-Control"]
+    # Fingerprinted assets keep their long public cache.
+    cached = client.get(asset.request.path)
+    assert "immutable" in cached.headers["Cache-Control"] and "no-store" not in cached.headers["Cache-Control"]
+
+
+def test_cookies_are_https_only_unless_in_development():
+    import subprocess
+    import sys
+
+    def secure(**env):
+        code = "from app.config import Config as C; print(C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE)"
+        clean = {k: v for k, v in os.environ.items()
+                 if k not in ("SANGKIEN_DEVELOPMENT", "FLASK_DEBUG", "SESSION_COOKIE_SECURE")}
+        return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+                              check=True).stdout.split()
+
+    assert secure() == ["True", "True"]
+    assert secure(SANGKIEN_DEVELOPMENT="1") == ["False", "False"]
+    assert secure(FLASK_DEBUG="1") == ["False", "False"]
+    assert secure(SANGKIEN_DEVELOPMENT="1", SESSION_COOKIE_SECURE="1") == ["True", "True"]
+
+
+def test_make_run_is_development():
+    from pathlib import Path
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text()
+    run_recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "SANGKIEN_DEVELOPMENT=1" in run_recipe
+
+
+def test_login_cookie_is_secure_outside_development(app, client, world):
+    response = login(client, world.member_a1_phone)
+    assert "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+
+
+def _age_session(client, minutes: int) -> None:
+    import time
+    with client.session_transaction() as session:
+        session["seen_at"] = int(time.time()) - minutes * 60
+
+
+def test_idle_staff_session_ends_with_a_clear_message(app, client, world):
+    login(client, world.reviewer_a_phone)
+    _age_session(client, 59)
+    assert client.get("/review/").status_code == 200  # still active: and the request counts as activity
+    with client.session_transaction() as session:
+        assert abs(session["seen_at"] - __import__("time").time()) < 5
+    _age_session(client, 61)
+    response = client.get("/review/?status=submitted")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Phiên đăng nhập đã hết hạn vì quá 60 phút không thao tác." in body
+    assert "Lê Thẩm Định" not in body
+    assert client.get("/review/").status_code == 302  # really logged out
+
+
+def test_idle_staff_htmx_request_redirects_the_page(app, client, world):
+    login(client, world.organizer_a_phone)
+    _age_session(client, 61)
+    response = client.htmx("/initiatives/mine")
+    assert response.status_code == 204 and response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_idle_timeout_is_configurable(app_factory, world):
+    app = app_factory(STAFF_IDLE_MINUTES=5)
+    client = app.test_client()
+    login(client, world.organizer_a_phone)
+    _age_session(client, 6)
+    assert client.get("/admin/users").status_code == 302
+
+
+def test_members_keep_long_sessions(app, client, world):
+    login(client, world.member_a1_phone)
+    _age_session(client, 24 * 60)
+    response = client.get("/initiatives/mine")
+    assert response.status_code == 200 and "Lò Văn Một" in response.get_data(as_text=True)
+
+
+def test_staff_get_no_remember_me_cookie(app, client, world):
+    response = client.form("/login", {"identifier": world.organizer_a_phone, "password": "secret-pass-1",
+                                      "remember": "y"})
+    assert response.status_code == 302 and "remember_token" not in response.headers.get("Set-Cookie", "")
+    member = app.test_client()
+    response = member.form("/login", {"identifier": world.member_a1_phone, "password": "secret-pass-1",
+                                      "remember": "y"})
+    assert "remember_token" in str(response.headers.getlist("Set-Cookie"))
+
+
+def test_logout_deletes_the_remember_me_cookie(app, client, world):
+    client.form("/login", {"identifier": world.member_a1_phone, "password": "secret-pass-1", "remember": "y"})
+    assert client.get_cookie("remember_token") is not None
+    client.form("/logout")
+    assert client.get_cookie("remember_token") is None

@@ -38,6 +38,11 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
         DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+    # Asked for only when the phone belongs to an account the support team created for this member.
+    claim_code = StringField(_l("Mã nhận tài khoản"),
+                             description=_l("Tổ hỗ trợ sáng kiến của công đoàn đã tạo tài khoản cho bạn. "
+                                            "Hãy xin tổ hỗ trợ mã gồm 6 chữ số rồi nhập vào đây."),
+                             validators=[Optional(), Length(max=20)])
 
     def validate_phone(self, field):
         field.data = normalise_phone(field.data)

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
+from datetime import timedelta
+from enum import Enum
 from functools import cache
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
-from ..models import Role, Unit, User
+from ..models import Role, Unit, User, utcnow
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
@@ -124,10 +129,78 @@ def claimable(phone: str, unit: Unit | None) -> User | None:
     return user
 
 
+def unclaimed_members(unit_id: int, limit: int = 500) -> list[User]:
+    """Members of a union entered by the support team who have not taken over their account yet."""
+    return list(db.session.scalars(
+        select(User).where(User.unit_id == unit_id, User.role == Role.MEMBER, User.password_hash.is_(None),
+                           User.active.is_(True))
+        .order_by(User.full_name, User.id).limit(limit)))
+
+
+CLAIM_CODE_DIGITS = 6
+# Wrong tries before a code is spent: with 6 digits, a guesser's chance is 5 in a million per code.
+CLAIM_CODE_MAX_FAILURES = 5
+
+
+def issue_claim_code(user: User) -> str:
+    """A fresh one-time code for ``user`` (the previous one stops working); only its hash is stored."""
+    code = "".join(secrets.choice("0123456789") for _ in range(CLAIM_CODE_DIGITS))
+    user.claim_code_hash = generate_password_hash(code)
+    user.claim_code_expires_at = utcnow() + timedelta(hours=current_app.config["CLAIM_CODE_LIFETIME_HOURS"])
+    user.claim_code_failures = 0
+    return code
+
+
+def send_claim_code_by_sms(user: User, code: str) -> bool:
+    """Hook for an SMS gateway: an object with ``send(phone, text)`` registered as ``app.extensions["sms"]``.
+
+    None is configured in this version, so this answers False and the support team hands the code over in
+    person. Call it after the commit: an SMS cannot be taken back if the transaction fails.
+    """
+    gateway = current_app.extensions.get("sms")
+    if gateway is None or not user.phone:
+        return False
+    gateway.send(user.phone, _("Mã nhận tài khoản Sáng kiến của bạn: %(code)s", code=code))
+    return True
+
+
+class ClaimRefusal(Enum):
+    NO_CODE = "no_code"          # none issued, or already used
+    EXPIRED = "expired"
+    SPENT = "spent"              # too many wrong tries: ask for a new one
+    WRONG = "wrong"
+
+
+def check_claim_code(user: User, code: str) -> ClaimRefusal | None:
+    """None when ``code`` is the account's current code. A wrong code counts as a failure in the database
+    (atomically, so parallel guesses from several workers cannot get more than the allowed tries)."""
+    if not user.claim_code_hash or user.claim_code_expires_at is None:
+        return ClaimRefusal.NO_CODE
+    if user.claim_code_expires_at < utcnow():
+        return ClaimRefusal.EXPIRED
+    code = re.sub(r"\s", "", code or "")
+    if user.claim_code_failures >= CLAIM_CODE_MAX_FAILURES:
+        return ClaimRefusal.SPENT
+    if code and check_password_hash(user.claim_code_hash, code):
+        return None
+    counted = db.session.execute(
+        update(User).where(User.id == user.id, User.claim_code_failures < CLAIM_CODE_MAX_FAILURES)
+        .values(claim_code_failures=User.claim_code_failures + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(user, ["claim_code_failures"])
+    if not counted or user.claim_code_failures >= CLAIM_CODE_MAX_FAILURES:
+        return ClaimRefusal.SPENT
+    return ClaimRefusal.WRONG
+
+
 def claim(user: User, *, full_name: str, password: str, email: str | None, position: str | None) -> User:
+    """The member takes over the account (the code was checked): the code is used up."""
     user.full_name = full_name.strip()
     user.set_password(password)
     user.email = normalise_email(email) or user.email
     user.position = position or user.position
+    user.claim_code_hash = None
+    user.claim_code_expires_at = None
+    user.claim_code_failures = 0
     user.rotate_session_token()
     return user
