@@ -457,3 +457,60 @@ def test_logout_deletes_the_remember_me_cookie(app, client, world):
     assert client.get_cookie("remember_token") is not None
     client.form("/logout")
     assert client.get_cookie("remember_token") is None
+
+
+# --- Change my password ---------------------------------------------------------------------------------------------
+
+NEW = "Hoa-ban-nở-trắng-rừng"
+
+
+def _change(client, current="secret-pass-1", new=NEW, confirm=None):
+    return client.form("/account/password", {"current": current, "password": new,
+                                             "confirm": new if confirm is None else confirm})
+
+
+def test_change_password_page_is_linked_and_needs_login(client, world):
+    assert client.get("/account/password").status_code == 302
+    login(client, world.member_a1_phone)
+    assert 'href="/account/password"' in client.get("/").get_data(as_text=True)
+    assert client.get("/account/password").status_code == 200
+
+
+@pytest.mark.parametrize("current, new, confirm, message", [
+    ("wrong-pass-1", NEW, NEW, "Mật khẩu hiện tại không đúng."),
+    ("secret-pass-1", "matkhau123", "matkhau123", "Mật khẩu này quá phổ biến"),
+    ("secret-pass-1", "0911000001ab", "0911000001ab", "không được chứa số điện thoại"),
+    ("secret-pass-1", NEW, NEW + "x", "Hai mật khẩu không khớp."),
+    ("secret-pass-1", "secret-pass-1", "secret-pass-1", "Mật khẩu mới cần khác mật khẩu hiện tại."),
+    ("", NEW, NEW, "Vui lòng nhập mật khẩu hiện tại."),
+])
+def test_change_password_refusals(app, client, world, current, new, confirm, message):
+    login(client, world.member_a1_phone)
+    response = _change(client, current, new, confirm)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, world.member_a1).check_password("secret-pass-1")
+
+
+def test_change_password_ends_other_sessions_and_keeps_this_one(app, client, world):
+    login(client, world.member_a1_phone)
+    other_device = app.test_client()
+    login(other_device, world.member_a1_phone)
+    response = _change(client)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã đổi mật khẩu." in page and "Lò Văn Một" in page
+    assert client.get("/initiatives/mine").status_code == 200
+    assert other_device.get("/initiatives/mine").status_code == 302  # logged out there
+    fresh = app.test_client()
+    assert fresh.form("/login", {"identifier": world.member_a1_phone, "password": "secret-pass-1"}).status_code == 200
+    login(fresh, world.member_a1_phone, NEW)
+
+
+def test_guessing_the_current_password_is_rate_limited(app_factory, world):
+    app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    login(client, world.member_a1_phone)
+    for _ in range(3):
+        assert _change(client, current="guess-pass-0").status_code == 200
+    assert _change(client).status_code == 429

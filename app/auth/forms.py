@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from ..domain import passwords
 from ..domain.passwords import PasswordRules
 from ..extensions import db
 from ..fields import IntegerField
@@ -62,3 +63,26 @@ class RegisterForm(FlaskForm):
         if self.unit_id.data and not self.unit_id.errors:
             return db.session.get(Unit, self.unit_id.data)
         return None
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới."))])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
+        DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
+        EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current(self, field):
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("Mật khẩu hiện tại không đúng."))
+
+    def validate_password(self, field):
+        if field.data == self.current.data:
+            raise ValidationError(_l("Mật khẩu mới cần khác mật khẩu hiện tại."))
+        message = passwords.problem(field.data, avoid=[self.user.phone, self.user.email])
+        if message:
+            raise ValidationError(message)

@@ -13,7 +13,7 @@ from ..models import Role, User, utcnow
 from ..policy import STAFF_ROLES, helps_union, login_required, public, require
 from ..web import is_htmx, render
 from . import service
-from .forms import LoginForm, RegisterForm
+from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 _MAX_ID = 2**31 - 1  # integer ids: a larger one cannot exist (and PostgreSQL would refuse to compare it)
@@ -204,6 +204,25 @@ def _claim_codes_page(**issued):
     unit_id = current_user.unit_id if current_user.role == Role.HELPER else None
     members = service.unclaimed_members(unit_id) if unit_id else []
     return render("auth/claim_codes.html", members=members, now=utcnow(), **issued)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required()
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=lambda: f"password-change:{current_user.id}")
+def change_password():
+    """Every user changes their own password; other sessions end, this one stays logged in."""
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        user.set_password(form.password.data)
+        user.rotate_session_token()  # every other session and remember-me cookie stops working
+        db.session.commit()
+        _start_session(user, remember=bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME",
+                                                                                       "remember_token"))))
+        flash(_("Đã đổi mật khẩu. Các phiên đăng nhập trên thiết bị khác đã kết thúc."), "success")
+        return redirect(url_for("auth.change_password"))
+    return render("auth/change_password.html", form=form)
 
 
 @bp.route("/units/search")
