@@ -514,3 +514,19 @@ def test_guessing_the_current_password_is_rate_limited(app_factory, world):
     for _ in range(3):
         assert _change(client, current="guess-pass-0").status_code == 200
     assert _change(client).status_code == 429
+
+
+# --- Hostile input --------------------------------------------------------------------------------------------------
+
+def test_control_characters_in_logins_and_names_get_a_form_error(app, client, world):
+    for identifier in ("0911\x00000001", "a\x00@example.vn"):
+        response = client.form("/login", {"identifier": identifier, "password": "secret-pass-1"})
+        assert response.status_code == 200 and "ký tự không hợp lệ" in response.get_data(as_text=True)
+    data = dict(REGISTRATION, full_name="Lò\x00Thị", email="moi\x00@example.vn", position="Giáo\x07viên",
+                claim_code="12\x0034", unit_id=str(world.union_a2))
+    body = client.form("/register", data).get_data(as_text=True)
+    assert body.count("ký tự không hợp lệ") == 4  # name, e-mail, position, code
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.phone == "0988123456")) is None
+    for url in ("/register?unit_query=tr%00am", "/units/search?unit_query=tr%00am"):
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
@@ -13,10 +15,19 @@ from ..models import Unit, UnitKind
 from .service import PHONE_RE, normalise_email, normalise_phone
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(form, field):
+    """NUL and other control characters never belong in a name or a login (PostgreSQL refuses NUL outright)."""
+    if isinstance(field.data, str) and _CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError(_l("Có ký tự không hợp lệ (ký tự điều khiển); hãy gõ lại ô này."))
+
+
 class LoginForm(FlaskForm):
     identifier = StringField(_l("Số điện thoại hoặc email"),
                              validators=[DataRequired(_l("Vui lòng nhập số điện thoại hoặc email.")),
-                                         Length(max=254)])
+                                         Length(max=254), no_control_characters])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))])
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
 
@@ -24,13 +35,14 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")),
-        Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự."))])
+        Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự.")), no_control_characters])
     phone = StringField(_l("Số điện thoại"), description=_l("Dùng để đăng nhập, ví dụ 0912 345 678."),
-                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại."))])
+                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")), no_control_characters])
     email = StringField(_l("Email (không bắt buộc)"), validators=[
-        Optional(), Length(max=254),
+        Optional(), Length(max=254), no_control_characters,
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Email không đúng định dạng."))])
-    position = StringField(_l("Chức vụ, nghề nghiệp"), validators=[Optional(), Length(max=120)])
+    position = StringField(_l("Chức vụ, nghề nghiệp"), validators=[Optional(), Length(max=120),
+                                                                   no_control_characters])
     unit_query = StringField(_l("Tìm công đoàn cơ sở của bạn"), validators=[Optional(), Length(max=100)])
     unit_id = IntegerField(_l("Công đoàn cơ sở"), validators=[
         InputRequired(_l("Vui lòng chọn công đoàn cơ sở của bạn."))])
@@ -43,7 +55,7 @@ class RegisterForm(FlaskForm):
     claim_code = StringField(_l("Mã nhận tài khoản"),
                              description=_l("Tổ hỗ trợ sáng kiến của công đoàn đã tạo tài khoản cho bạn. "
                                             "Hãy xin tổ hỗ trợ mã gồm 6 chữ số rồi nhập vào đây."),
-                             validators=[Optional(), Length(max=20)])
+                             validators=[Optional(), Length(max=20), no_control_characters])
 
     def validate_phone(self, field):
         field.data = normalise_phone(field.data)
