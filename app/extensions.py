@@ -43,7 +43,9 @@ def init_limiter(app: Flask) -> None:
     if app.config.get("PROXY_FIX"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     limiter.init_app(app)
-    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not app.testing:
+    # Tests and the single-process development server (`make run`) are fine with memory://.
+    if (app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not app.testing
+            and not app.config.get("DEVELOPMENT")):
         logging.getLogger(__name__).warning(
             "RATELIMIT_STORAGE_URI is memory://: each worker process counts login attempts on its own, so with "
             "several workers the limits are that many times looser. Set it to a Redis URL (redis://host:6379).")

@@ -158,12 +158,14 @@ def test_login_limits_are_shared_by_workers_through_redis(app_factory, world):
 def test_memory_storage_warns_outside_tests(app_factory, caplog):
     import logging
     with caplog.at_level(logging.WARNING, logger="app.extensions"):
-        app_factory(TESTING=False)
+        app_factory(TESTING=False, DEVELOPMENT=False)
     assert "each worker process counts login attempts on its own" in caplog.text
-    caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="app.extensions"):
-        app_factory()
-    assert "memory://" not in caplog.text
+    for quiet in ({}, {"TESTING": False, "DEVELOPMENT": True},
+                  {"TESTING": False, "DEVELOPMENT": False, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="app.extensions"):
+            app_factory(**quiet)
+        assert "memory://" not in caplog.text, quiet
 
 
 # --- Equal work for known and unknown logins ------------------------------------------------------------------------
