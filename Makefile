@@ -30,8 +30,9 @@ migrate: translations
 seed: migrate
 	$(FLASK) seed-demo --if-empty
 
+# Plain http on 127.0.0.1: SANGKIEN_DEVELOPMENT=1 drops the cookies' Secure flag (see app/config.py).
 run: seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	SANGKIEN_DEVELOPMENT=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: test-sqlite test-postgres
 

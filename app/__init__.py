@@ -18,13 +18,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY and production_like and not app.testing:
         app.logger.warning("SECRET_KEY is the development default: set it before serving real users.")
 
-    from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, compress, csrf, db, init_limiter, login_manager, migrate
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     compress.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
 
     from . import i18n, navigation, web

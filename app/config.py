@@ -1,7 +1,8 @@
 """Configuration read from the environment.
 
 Defaults suit a laptop: an SQLite file under ``instance/``. Production sets ``DATABASE_URL`` (PostgreSQL),
-``SECRET_KEY``, ``RATELIMIT_STORAGE_URI`` (Redis, shared by gunicorn workers) and ``SESSION_COOKIE_SECURE=1``.
+``SECRET_KEY``, ``RATELIMIT_STORAGE_URI`` (Redis, shared by gunicorn workers) and, behind a reverse proxy,
+``PROXY_FIX=1``. Cookies are HTTPS-only unless ``SANGKIEN_DEVELOPMENT=1`` (set by ``make run``).
 """
 from __future__ import annotations
 
@@ -42,10 +43,16 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # Cookies travel over HTTPS only, except in development on http://127.0.0.1 (`make run` sets
+    # SANGKIEN_DEVELOPMENT=1; FLASK_DEBUG=1 counts too). SESSION_COOKIE_SECURE=0 forces plain HTTP anyway.
+    DEVELOPMENT = _bool("SANGKIEN_DEVELOPMENT", False) or _bool("FLASK_DEBUG", False)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Staff (reviewers, organizers, admins) are logged out after this long without a request; members keep
+    # their long sessions (they type slowly on phones). 0 turns the timeout off.
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", 60))
     # The token is bound to the session, not to a clock: a form open for an hour still posts.
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -54,7 +61,15 @@ class Config:
     LANGUAGES = ("vi", "en")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Login attempts are counted per client address and, separately, per account (whatever address they come from).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour")
+    # Behind one reverse proxy (nginx): PROXY_FIX=1 takes the client address and scheme from X-Forwarded-For/-Proto.
+    # Without a proxy leave it off: a client could otherwise pick any address and escape the login limits.
+    PROXY_FIX = _bool("PROXY_FIX", False)
+    # How long a code for taking over an account entered by the support team stays valid.
+    CLAIM_CODE_LIFETIME_HOURS = int(os.environ.get("CLAIM_CODE_LIFETIME_HOURS", 7 * 24))
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "image/svg+xml",
                           "text/csv", "application/json"]

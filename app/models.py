@@ -95,6 +95,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # One-time code the support team hands to a member whose account it created, to prove the member is who
+    # registers for it: only a hash is kept, with an expiry and a count of wrong tries.
+    claim_code_hash: Mapped[str | None] = mapped_column(String(255))
+    claim_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claim_code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])

@@ -17,6 +17,7 @@ MENU = [
     ("submissions.new", _l("Gửi sáng kiến"), (Role.MEMBER, Role.HELPER)),
     ("submissions.mine", _l("Sáng kiến của tôi"), (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)),
     ("submissions.union", _l("Sáng kiến của công đoàn"), (Role.HELPER,)),
+    ("auth.claim_codes", _l("Mã nhận tài khoản"), (Role.HELPER,)),
     ("review.queue", _l("Thẩm định"), (Role.REVIEWER,)),
     ("admin.index", _l("Quản lý"), (Role.ORGANIZER,)),
     ("awards.candidates", _l("Khen thưởng"), (Role.ORGANIZER,)),

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from PIL import Image
 
+from sqlalchemy import delete
 from werkzeug.security import generate_password_hash
 
 from app.domain import campaigns, workflow
@@ -14,7 +15,7 @@ from app.domain.text import fold
 from app.domain.units import create_unit
 from app.extensions import db
 from app.models import (Attachment, Award, AwardLevel, Campaign, Feature, Initiative, InitiativeAuthor,
-                        PairwiseRound, ReviewTemplate, Role, Status, Target, Unit, UnitKind, User)
+                        PairwiseRound, ReviewTemplate, Role, RubricCriterion, Status, Target, Unit, UnitKind, User)
 from app.submissions import uploads
 
 PASSWORD = "secret-pass-1"
@@ -171,10 +172,20 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
                                     created_by_id=people["reviewer_p"].id)
     template_a = ReviewTemplate(reason_code="incomplete", body="Bổ sung ảnh minh họa.",
                                 created_by_id=people["reviewer_a"].id)
+    # Members a support team entered, who have not taken over their accounts yet.
+    unclaimed_a1 = user("Lò Văn Chưa Nhận", "0911000031", Role.MEMBER, db.session.get(Unit, world.union_a1))
+    unclaimed_b = user("Giàng Thị Chưa Nhận", "0911000032", Role.MEMBER, db.session.get(Unit, world.union_b1))
+    for person, helper in ((unclaimed_a1, world.helper_a1), (unclaimed_b, world.helper_b1)):
+        person.password_hash, person.created_by_id = None, helper
+    # The current campaign behaves like one made before campaigns got their defaults: a GET that would
+    # create them shows up as a write.
+    db.session.execute(delete(RubricCriterion).where(RubricCriterion.campaign_id == world.campaign))
+    db.session.execute(delete(AwardLevel).where(AwardLevel.campaign_id == world.campaign))
     db.session.add_all([award, judging, template_other, template_a])
     db.session.commit()
     found = {name: item.id for name, item in items.items()}
     found.update({f"v_{name}": item.version for name, item in items.items()})
     found.update(attachment_B=attachment.id, feature_B=feature.id, campaign_B=old.id, award_B=award.id,
-                 round_B=judging.id, template_other=template_other.id, template_A=template_a.id)
+                 round_B=judging.id, template_other=template_other.id, template_A=template_a.id,
+                 unclaimed_A1=unclaimed_a1.id, unclaimed_B=unclaimed_b.id)
     return found

@@ -1,6 +1,8 @@
 """Login, logout and self-registration, with bad input that keeps what the user typed."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -163,8 +165,15 @@ def test_member_entered_by_the_support_team_takes_over_the_account(app, client, 
     body = client.form("/register", dict(REGISTRATION, phone="0966555444", unit_id=str(world.union_b1))
                        ).get_data(as_text=True)
     assert "Số điện thoại này đã có tài khoản" in body
+    # The support team hands the member a one-time code (see test_accounts_security for the refusals).
+    helper = app.test_client()
+    login(helper, world.helper_a1_phone)
+    with app.app_context():
+        member_id = db.session.scalar(select(User.id).where(User.phone == "0966555444"))
+    page = helper.form(f"/account/claim-codes/{member_id}").get_data(as_text=True)
+    code = re.search(r'<strong class="code">(\d{6})</strong>', page).group(1)
     response = client.form("/register", dict(REGISTRATION, full_name="Lò Văn Mới", phone="0966555444",
-                                             unit_id=str(world.union_a1)))
+                                             unit_id=str(world.union_a1), claim_code=code))
     assert response.status_code == 302
     assert "Sáng kiến nhập hộ cho đoàn viên mới" in client.get("/initiatives/mine").get_data(as_text=True)
     with app.app_context():

@@ -69,6 +69,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /units/search?unit_query=Bê":                         (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "POST /lang":                                              (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "POST /logout":                                            (LOGIN, DONE,  DONE,  DONE,  DONE,  DONE,  DONE,  DONE),
+    "GET /account/password":                                  (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "POST /account/password":                                 (LOGIN, KEEP,  KEEP,  KEEP,  KEEP,  KEEP,  KEEP,  KEEP),
+    "GET /account/claim-codes":                               (LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /account/claim-codes/{unclaimed_A1}":               (LOGIN, DENY,  DONE,  DENY,  DENY,  DENY,  HIDE,  DENY),
+    "POST /account/claim-codes/{unclaimed_B}":                (LOGIN, DENY,  HIDE,  DENY,  DENY,  DENY,  HIDE,  DENY),
     # --- submissions: authors and their support team; staff read what is submitted in their scope ---------------
     "GET /initiatives/new":                                    (LOGIN, OK,    OK,    DENY,  DENY,  DENY,  OK,    DENY),
     "POST /initiatives/new":                                   (LOGIN, OK,    OK,    DENY,  DENY,  DENY,  OK,    DENY),
@@ -167,6 +172,10 @@ FORMS: dict[str, dict] = {
     "POST /register": {"action": "search", "unit_query": "Bê"},
     "POST /lang": {"lang": "vi", "next": "/"},
     "POST /logout": {},
+    "POST /account/password": {"current": "not-the-password", "password": "mot-mat-khau-dai-moi",
+                               "confirm": "mot-mat-khau-dai-moi"},
+    "POST /account/claim-codes/{unclaimed_A1}": {},
+    "POST /account/claim-codes/{unclaimed_B}": {},
     "POST /initiatives/new": {"submit_key": "matrix-new-draft", "action": "draft", "title": "Thử phân quyền"},
     "POST /initiatives/autosave": {"submit_key": "matrix-autosave", "title": "Thử phân quyền"},
     "POST /initiatives/{draft_B}/edit": {"action": "draft", "title": "Sửa trộm"},
@@ -263,7 +272,8 @@ def changes(before: dict, after: dict) -> list[str]:
 def matrix(_schema, database_url, tmp_path_factory):
     _empty_all_tables(_schema)
     # Logging every actor in (and POST /login per actor) would trip the login rate limit, not under test here.
-    app = create_app(make_config(database_url, tmp_path_factory.mktemp("matrix"), LOGIN_RATE_LIMIT="1000/minute"))
+    app = create_app(make_config(database_url, tmp_path_factory.mktemp("matrix"), LOGIN_RATE_LIMIT="1000/minute",
+                                 LOGIN_ACCOUNT_RATE_LIMIT="1000/minute"))
     app.test_client_class = Client
     with app.app_context():
         world = factories.build_world()

@@ -7,6 +7,7 @@ from wtforms import BooleanField, PasswordField, StringField, TextAreaField, Val
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..domain.catalog import ROLES, UNIT_KINDS
+from ..domain.passwords import PasswordRules
 from ..domain.text import nfc
 from ..fields import DateField, IntegerField, SelectField
 
@@ -69,4 +70,4 @@ class UserForm(FlaskForm):
     scope_code = StringField(_l("Mã đơn vị phụ trách (người thẩm định, cán bộ tổ chức)"),
                              validators=[Optional(), Length(max=40)])
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[
-        Optional(), Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])
+        Optional(), PasswordRules(avoid_fields=("phone", "email"))])

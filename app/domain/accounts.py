@@ -1,6 +1,6 @@
 """What makes an account acceptable, in one place: the organizer's form, ``flask create-user`` and
 registration all check the same rules (phone and e-mail formats, a free login, where the person belongs,
-what the role needs, the password)."""
+what the role needs, the password: app/domain/passwords.py)."""
 from __future__ import annotations
 
 import re
@@ -11,12 +11,12 @@ from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import Role, Unit, UnitKind, User
+from . import passwords
 
 _PHONE_JUNK = re.compile(r"[\s.\-()]")
 PHONE_RE = re.compile(r"^0\d{9,10}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAME_LENGTH = (2, 120)
-PASSWORD_LENGTH = (8, 128)
 # Staff work on a subtree; members and support teams on their grassroots union.
 NEEDS_UNIT = (Role.MEMBER, Role.HELPER)
 NEEDS_UNIT_OR_SCOPE = (Role.REVIEWER, Role.ORGANIZER)
@@ -49,11 +49,6 @@ def email_problem(email: str | None) -> str | None:
     return None
 
 
-def password_problem(password: str) -> str | None:
-    low, high = PASSWORD_LENGTH
-    if not low <= len(password) <= high:
-        return _("Mật khẩu dài từ %(low)s đến %(high)s ký tự.", low=low, high=high)
-    return None
 
 
 def login_taken(phone: str | None, email: str | None, exclude_user_id: int | None = None) -> tuple[bool, bool]:
@@ -144,7 +139,7 @@ def check(data: AccountData, *, within=None, may_assign=None, existing: User | N
         problems.setdefault("unit_code", _("Người thẩm định và cán bộ tổ chức cần đơn vị phụ trách hoặc mã "
                                            "công đoàn cơ sở."))
     if data.password or password_required:
-        password_error = password_problem(data.password or "")
+        password_error = passwords.problem(data.password or "", avoid=[data.phone, data.email])
         if password_error:
             problems["password"] = password_error
     return CheckedAccount(data, unit, scope, problems)
