@@ -159,6 +159,18 @@ def test_login_starts_a_fresh_session_that_keeps_only_the_language(client, world
     assert '<html lang="en">' in body and "Lò Văn Một" in body
 
 
+def test_registering_also_starts_a_fresh_session(client, world):
+    with client.session_transaction() as session:
+        session["planted"] = "set-before-registering"
+    response = client.form("/register", {"full_name": "Lò Thị Mới", "phone": "0988 123 456", "email": "",
+                                         "position": "Giáo viên", "password": "Tre-xanh-Nam-Nhun-2022",
+                                         "confirm": "Tre-xanh-Nam-Nhun-2022", "unit_id": str(world.union_a2)})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session
+    assert "Lò Thị Mới" in client.get("/").get_data(as_text=True)
+
+
 # --- 4. locking an account ends its sessions --------------------------------------------------------------------
 
 def _signed_in(client) -> bool:
