@@ -1,30 +1,31 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
 
 from ..extensions import db
-from ..fields import IntegerField
+from ..fields import Form, IntegerField, Length
 from ..models import Unit, UnitKind
 from .service import PHONE_RE, normalise_email, normalise_phone
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(_l("Số điện thoại hoặc email"),
                              validators=[DataRequired(_l("Vui lòng nhập số điện thoại hoặc email.")),
                                          Length(max=254)])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))])
+    # No stored password is longer (RegisterForm, UserForm): hashing megabytes would only cost CPU.
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                                                        Length(max=128)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")),
         Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự."))])
     phone = StringField(_l("Số điện thoại"), description=_l("Dùng để đăng nhập, ví dụ 0912 345 678."),
-                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại."))])
+                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")), Length(max=40)])
     email = StringField(_l("Email (không bắt buộc)"), validators=[
         Optional(), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Email không đúng định dạng."))])
@@ -36,7 +37,7 @@ class RegisterForm(FlaskForm):
         DataRequired(_l("Vui lòng nhập mật khẩu.")),
         Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
-        DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
+        DataRequired(_l("Vui lòng nhập lại mật khẩu.")), Length(max=128),
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
 
     def validate_phone(self, field):
