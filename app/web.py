@@ -1,12 +1,21 @@
-"""Cross-cutting web plumbing: fingerprinted static files, security headers, htmx helpers, error pages."""
+"""Cross-cutting web plumbing: fingerprinted static files, security headers, htmx helpers, error pages, and the
+input guards every route gets (integers the database can store, no NUL bytes)."""
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import parse_qsl
 
-from flask import Flask, Response, abort, make_response, render_template, request, send_from_directory, url_for
+from flask import (Flask, Request, Response, abort, make_response, render_template, request, send_from_directory,
+                   url_for)
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
+from .extensions import db
+from .fields import DB_INT_MAX, database_int, has_nul
 from .policy import public
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,7 +41,59 @@ def render(full: str, partial: str | None = None, status: int = 200, **context) 
     return make_response(render_template(template, **context), status)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` that does not match (404) a number beyond the database's integer range."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = DB_INT_MAX,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class _DatabaseInts:
+    """``get(..., type=int)`` / ``getlist(..., type=int)`` treat a number the database cannot store as missing,
+    like any other value that is not a number (``?page=99999999999999999999`` is ignored, not a 500)."""
+
+    def get(self, key, default=None, type=None):
+        return super().get(key, default, database_int if type is int else type)
+
+    def getlist(self, key, type=None):
+        return super().getlist(key, database_int if type is int else type)
+
+
+class DatabaseIntMultiDict(_DatabaseInts, ImmutableMultiDict):
+    pass
+
+
+class DatabaseIntCombinedMultiDict(_DatabaseInts, CombinedMultiDict):
+    pass
+
+
+class AppRequest(Request):
+    parameter_storage_class = DatabaseIntMultiDict
+
+    @cached_property
+    def args(self) -> DatabaseIntMultiDict:
+        """The query string with NUL bytes dropped: never typed by a person and refused by PostgreSQL, while a
+        search box or an htmx hint should still answer. (Form fields report a NUL instead: app.fields.Form.)"""
+        pairs = parse_qsl(self.query_string.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+        return self.parameter_storage_class([(key.replace("\x00", ""), value.replace("\x00", ""))
+                                             for key, value in pairs])
+
+    @cached_property
+    def values(self) -> CombinedMultiDict:
+        """``args`` and, except for GET, ``form`` (as in Werkzeug), with the same integer rule."""
+        return DatabaseIntCombinedMultiDict([self.args] if self.method == "GET" else [self.args, self.form])
+
+
+# A last resort when even the error page cannot be rendered (e.g. the database is down).
+FALLBACK_500 = ('<!doctype html><html lang="vi"><meta charset="utf-8"><title>500</title><h1>500</h1>'
+                '<p>Đã có lỗi ở máy chủ. Vui lòng thử lại sau ít phút.</p><p><a href="/">Về trang chủ</a></p>')
+
+
 def init_app(app: Flask) -> None:
+    # Before any route is added: rules bind their converters when they are created.
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.request_class = AppRequest
     fingerprints = _fingerprints()
 
     def asset(filename: str) -> str:
@@ -63,15 +124,48 @@ def init_app(app: Flask) -> None:
             response.cache_control.private = True
         return response
 
-    def error_page(code: int, message: str):
-        return render("errors/error.html", code=code, message=message), code
+    @app.before_request
+    def refuse_nul_in_path():
+        if has_nul(request.path):  # never typed by a person, refused by PostgreSQL: a bad request
+            abort(400)
 
     from flask_babel import gettext as _
 
-    app.register_error_handler(403, lambda e: error_page(403, _("Bạn không có quyền thực hiện thao tác này.")))
-    app.register_error_handler(404, lambda e: error_page(404, _("Không tìm thấy trang hoặc dữ liệu bạn cần.")))
+    def messages() -> dict[int, str]:
+        return {
+            400: _("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại đường dẫn hoặc nội dung đã nhập."),
+            403: _("Bạn không có quyền thực hiện thao tác này."),
+            404: _("Không tìm thấy trang hoặc dữ liệu bạn cần."),
+            405: _("Trang này không nhận thao tác đó. Vui lòng quay lại và dùng nút trên trang."),
+            413: _("Tệp gửi lên quá lớn."),
+            429: _("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại."),
+            500: _("Đã có lỗi ở máy chủ. Dữ liệu chưa được lưu; vui lòng thử lại sau ít phút."),
+        }
+
+    def error_page(error: HTTPException, message: str | None = None) -> Response:
+        code = error.code or 500
+        response = render("errors/error.html", status=code, code=code,
+                          message=message or messages().get(code) or _("Yêu cầu không thực hiện được."))
+        for name, value in error.get_headers():  # e.g. Allow on 405, Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return error_page(error)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        # The failed request's changes must not leak into the next one on this connection.
+        db.session.rollback()
+        try:
+            return error_page(error)
+        except Exception:  # noqa: BLE001 - the page itself failed: answer without templates or database
+            app.logger.exception("error page failed")
+            return Response(FALLBACK_500, 500, mimetype="text/html")
+
     app.register_error_handler(CSRFError, lambda e: error_page(
-        400, _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang; dữ liệu đã lưu nháp không bị mất.")))
-    app.register_error_handler(413, lambda e: error_page(413, _("Tệp gửi lên quá lớn.")))
-    app.register_error_handler(429, lambda e: error_page(
-        429, _("Bạn đã thử quá nhiều lần. Vui lòng đợi ít phút rồi thử lại.")))
+        e, _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang; dữ liệu đã lưu nháp không bị mất.")))

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
 from ..domain.text import nfc
-from ..fields import DateField, IntegerField, SelectField
+from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"
@@ -20,7 +19,7 @@ def _nfc(value):
     return nfc(value) if isinstance(value, str) else value
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     name = StringField(_l("Tên chiến dịch"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên chiến dịch.")), Length(max=200)])
     slug = StringField(
@@ -41,12 +40,12 @@ class CampaignForm(FlaskForm):
             raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
 
 
-class TargetImportForm(FlaskForm):
+class TargetImportForm(Form):
     file = FileField(_l("Tệp CSV (cột: unit_code, target)"))
     confirm_exceed = BooleanField(_l("Tôi biết tổng chỉ tiêu các đơn vị con vượt chỉ tiêu đơn vị cấp trên"))
 
 
-class UnitEditForm(FlaskForm):
+class UnitEditForm(Form):
     name = StringField(_l("Tên đơn vị"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200)])
     member_count = IntegerField(_l("Số đoàn viên"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
@@ -59,7 +58,7 @@ class UnitForm(UnitEditForm):
     kind = SelectField(_l("Loại đơn vị"), choices=list(UNIT_KINDS.items()))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = StringField(_l("Họ và tên"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=120)])
     phone = StringField(_l("Số điện thoại"), validators=[Optional(), Length(max=20)])

@@ -14,6 +14,7 @@ from ..domain.catalog import ROLES
 from ..domain.text import fold
 from ..domain.units import create_unit, root as units_root
 from ..extensions import db
+from ..fields import parse_count
 from ..models import Campaign, Role, Unit, User
 from ..policy import login_required
 from ..web import render
@@ -121,8 +122,8 @@ def targets(campaign_id: int):
             typed[child.id] = raw
             if raw == "":
                 updates[child.id] = None
-            elif raw.isdigit():
-                updates[child.id] = int(raw)
+            elif parse_count(raw) is not None:
+                updates[child.id] = parse_count(raw)
             else:
                 error = _("Chỉ tiêu của %(unit)s phải là số nguyên không âm.", unit=child.name)
         if error is None:

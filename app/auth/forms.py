@@ -3,14 +3,13 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, Regexp
 
 from ..domain import accounts, passwords
 from ..domain.passwords import PasswordRules
 from ..extensions import db
-from ..fields import IntegerField
+from ..fields import Form, IntegerField, Length
 from ..models import Unit, UnitKind
 
 
@@ -23,20 +22,23 @@ def no_control_characters(form, field):
         raise ValidationError(_l("Có ký tự không hợp lệ (ký tự điều khiển); hãy gõ lại ô này."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(_l("Số điện thoại hoặc email"),
                              validators=[DataRequired(_l("Vui lòng nhập số điện thoại hoặc email.")),
                                          Length(max=254), no_control_characters])
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu."))])
+    # No stored password is longer (RegisterForm, UserForm): hashing megabytes would only cost CPU.
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                                                        Length(max=128)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")),
         Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự.")), no_control_characters])
     phone = StringField(_l("Số điện thoại"), description=_l("Dùng để đăng nhập, ví dụ 0912 345 678."),
-                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")), no_control_characters])
+                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")), Length(max=40),
+                                    no_control_characters])
     email = StringField(_l("Email (không bắt buộc)"), validators=[
         Optional(), Length(max=254), no_control_characters,
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Email không đúng định dạng."))])
@@ -48,7 +50,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu"), validators=[
         DataRequired(_l("Vui lòng nhập mật khẩu.")), PasswordRules(avoid_fields=("phone", "email"))])
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
-        DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
+        DataRequired(_l("Vui lòng nhập lại mật khẩu.")), Length(max=128),
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
     # Asked for only when the phone belongs to an account the support team created for this member.
     claim_code = StringField(_l("Mã nhận tài khoản"),
@@ -77,11 +79,12 @@ class RegisterForm(FlaskForm):
         return None
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu hiện tại."))])
+class ChangePasswordForm(Form):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[
+        DataRequired(_l("Vui lòng nhập mật khẩu hiện tại.")), Length(max=128)])
     password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới."))])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
-        DataRequired(_l("Vui lòng nhập lại mật khẩu.")),
+        DataRequired(_l("Vui lòng nhập lại mật khẩu.")), Length(max=128),
         EqualTo("password", message=_l("Hai mật khẩu không khớp."))])
 
     def __init__(self, user, *args, **kwargs):

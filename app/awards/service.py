@@ -13,6 +13,7 @@ from ..domain import pairwise, workflow
 from ..domain.catalog import FIELDS
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
+from ..fields import parse_count, text_problem
 from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, PairwiseRound, PairwiseVote, ShortlistNote,
                       Status, Unit, User, utcnow)
 from ..policy import in_scope_clause
@@ -64,6 +65,13 @@ def as_candidates(campaign: Campaign, items: list[Initiative]) -> list[Candidate
                       notes.get(i.id, "")) for i in items]
 
 
+def _check_text(label: str, value: str, max_length: int) -> None:
+    """Free text read without a form: bounded and storable before it reaches the database."""
+    problem = text_problem(label, value, max_length)
+    if problem:
+        raise AwardProblem(problem)
+
+
 def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> None:
     if initiative.status == Status.VALID:
         workflow.transition(initiative, Status.SHORTLISTED, user)
@@ -79,6 +87,7 @@ def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> No
 def save_note(user: User, initiative: Initiative, note: str | None) -> None:
     if note is None:
         return
+    _check_text(_("Ghi chú đề cử"), note, 2000)
     row = db.session.get(ShortlistNote, initiative.id)
     if row is None:
         db.session.add(ShortlistNote(initiative_id=initiative.id, note=note.strip(), updated_by_id=user.id))
@@ -97,7 +106,9 @@ def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str,
     name, issuer, quota = name.strip(), issuer.strip(), quota.strip()
     if not name or not issuer:
         raise AwardProblem(_("Vui lòng nhập tên hình thức khen thưởng và cấp khen."))
-    if quota and not quota.isdigit():
+    _check_text(_("Tên hình thức khen thưởng"), name, 200)
+    _check_text(_("Cấp khen"), issuer, 200)
+    if quota and parse_count(quota) is None:
         raise AwardProblem(_("Số lượng phải là số nguyên, hoặc để trống nếu không giới hạn."))
     if level_id:
         level = db.session.get(AwardLevel, level_id)
@@ -106,10 +117,10 @@ def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str,
     else:
         level = AwardLevel(campaign_id=campaign.id, position=len(levels(campaign)))
         db.session.add(level)
-    new_quota = int(quota) if quota else None
+    new_quota = parse_count(quota) if quota else None
     if new_quota is not None and level.id and used(level) > new_quota:
         raise AwardProblem(_("Đã có %(n)s khen thưởng ở mức này: số lượng không thể nhỏ hơn.", n=used(level)))
-    level.name, level.issuer, level.quota = name[:200], issuer[:200], new_quota
+    level.name, level.issuer, level.quota = name, issuer, new_quota
     return level
 
 
@@ -146,6 +157,7 @@ def grant(user: User, initiative: Initiative, level: AwardLevel, chosen: list[st
         raise AwardProblem(_("Hãy chọn ít nhất một người hoặc tập thể được khen."))
     if not decision_number.strip():
         raise AwardProblem(_("Vui lòng nhập số quyết định."))
+    _check_text(_("Số quyết định"), decision_number, 60)
     if level.quota is not None and used(level) + len(chosen) > level.quota:
         raise AwardProblem(_("Vượt số lượng %(level)s: còn %(left)s suất.", level=level.name,
                              left=max(0, level.quota - used(level))))
@@ -256,6 +268,7 @@ def certificate_pdf(award: Award) -> bytes:
 # --- pairwise rounds -------------------------------------------------------------------------------------------
 
 def create_round(user: User, campaign: Campaign, name: str) -> PairwiseRound:
+    _check_text(_("Tên vòng so sánh"), name, 200)
     members = [c.initiative.id for c in candidates(user, campaign) if c.initiative.status == Status.SHORTLISTED]
     if len(members) < 2:
         raise AwardProblem(_("Cần ít nhất hai sáng kiến trong danh sách đề cử để so sánh từng cặp."))
@@ -321,6 +334,7 @@ def feature(user: User, initiative: Initiative, story: str) -> Feature:
         raise AwardProblem(_("Chỉ giới thiệu sáng kiến hợp lệ."))
     if not story.strip():
         raise AwardProblem(_("Vui lòng viết vài dòng giới thiệu."))
+    _check_text(_("Lời giới thiệu"), story, 5000)
     row = db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))
     if row is None:
         row = Feature(initiative_id=initiative.id, created_by_id=user.id, story=story.strip())

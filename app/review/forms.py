@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from ..domain.catalog import RETURN_REASONS
 from ..domain.text import nfc
-from ..fields import IntegerField, SelectField
+from ..fields import Form, IntegerField, Length, NumberRange, SelectField
 from ..models import RubricCriterion
 
 
-def score_form(criteria: list[RubricCriterion], formdata=None) -> FlaskForm:
+def score_form(criteria: list[RubricCriterion], formdata=None) -> Form:
     """A form with one points field per rubric line, bounded by that line's maximum."""
 
-    class ScoreForm(FlaskForm):
+    class ScoreForm(Form):
         comment = TextAreaField(_l("Nhận xét (không bắt buộc)"), filters=[lambda v: nfc(v) if v else v],
                                 validators=[Optional(), Length(max=2000)])
 
@@ -27,7 +26,7 @@ def score_form(criteria: list[RubricCriterion], formdata=None) -> FlaskForm:
     return ScoreForm(formdata=formdata) if formdata is not None else ScoreForm()
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     reason_code = SelectField(_l("Lý do"), choices=list(RETURN_REASONS.items()))
     body = TextAreaField(_l("Lời nhắn mẫu"), filters=[lambda v: nfc(v) if v else v], validators=[
         DataRequired(_l("Vui lòng nhập nội dung lời nhắn.")), Length(max=2000)])

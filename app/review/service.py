@@ -12,11 +12,13 @@ from .. import policy
 from ..domain import campaigns, scoring, tallies, workflow
 from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
 from ..extensions import db
+from ..fields import text_problem
 from ..models import (Campaign, Initiative, ReviewTemplate, RubricCriterion, Score, SecondCheck,
                       Status, StatusEvent, Tally, Unit, User, utcnow)
 
 DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
 VALID_FAMILY = tallies.VALID_STATUSES
+MAX_MESSAGE = 2000  # as a review template's body
 
 
 class DecisionError(Exception):
@@ -73,6 +75,8 @@ def decide(user: User, initiative: Initiative, decision: str, reason: str | None
     """Apply a triage decision; raises DecisionError, or workflow.AlreadyDecided if someone was faster."""
     if decision not in DECISIONS:
         raise DecisionError(_("Quyết định không hợp lệ."))
+    if problem := text_problem(_("Lời nhắn"), message, MAX_MESSAGE):
+        raise DecisionError(problem)
     message = (message or "").strip() or None
     if decision == "invalid":
         if reason not in INVALID_REASONS:

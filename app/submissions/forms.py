@@ -5,18 +5,17 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, StringField, TextAreaField,
-                     ValidationError)
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField, ValidationError
+from wtforms.validators import Optional, Regexp
 
 from ..domain.catalog import FIELDS
 from ..domain.text import nfc
-from ..fields import DateField, IntegerField, SelectField
+from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, SubForm, database_int
 from .rules import REQUIRED_FIELDS, missing_items, shares_problem
 
 MAX_AUTHORS = 10
+MAX_MONEY_DIGITS = 15  # validate_estimated_value refuses above 10**13; longer input is not parsed at all
 
 
 def _nfc(value):
@@ -30,6 +29,8 @@ def _money(value):
     if isinstance(value, int):
         return value
     digits = re.sub(r"[^\d]", "", str(value))
+    if len(digits) > MAX_MONEY_DIGITS:
+        return value  # not a believable amount: validate_estimated_value says so
     return int(digits) if digits else value
 
 
@@ -49,7 +50,7 @@ class MoneyField(StringField):
         return str(self.data)
 
 
-class AuthorRow(Form):
+class AuthorRow(SubForm):
     """One co-author line. Blank lines are ignored, so the form can offer spare rows without JavaScript."""
 
     full_name = StringField(_l("Họ và tên"), filters=[_nfc], validators=[Optional(), Length(max=200)])
@@ -62,9 +63,10 @@ class AuthorRow(Form):
         return not (self.full_name.data or self.job_title.data or self.share_percent.data)
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(Form):
     # One-time key: the same key saves into the same draft and submits it at most once.
-    submit_key = HiddenField()
+    submit_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{1,64}$", message=_l(
+        "Biểu mẫu đã bị thay đổi ngoài ý muốn. Hãy chép lại nội dung, tải lại trang rồi dán vào."))])
     author_id = SelectField(_l("Tác giả (đoàn viên)"), coerce=str, validate_choice=False,
                             description=_l("Chọn đoàn viên là tác giả, hoặc thêm đoàn viên mới bên dưới."))
     new_member_name = StringField(_l("Họ tên đoàn viên mới"), filters=[_nfc], validators=[Optional(), Length(max=120)])
@@ -107,9 +109,26 @@ class InitiativeForm(FlaskForm):
 
     def validate_estimated_value(self, field):
         if field.data is not None and not isinstance(field.data, int):
+            if len(re.sub(r"[^\d]", "", field.data)) > MAX_MONEY_DIGITS:
+                raise ValidationError(_l("Giá trị làm lợi quá lớn."))
             raise ValidationError(_l("Giá trị làm lợi chỉ gồm chữ số, ví dụ 15.000.000."))
         if isinstance(field.data, int) and field.data > 10**13:
             raise ValidationError(_l("Giá trị làm lợi quá lớn."))
+
+    def validate_author_id(self, field):
+        self._check_id(field)
+
+    def validate_collective_unit_id(self, field):
+        self._check_id(field)
+
+    @staticmethod
+    def _check_id(field):
+        """Choices filled in by the page: anything else than a stored id is tampering, answered like a bad pick."""
+        try:
+            if field.data:
+                database_int(field.data)
+        except ValueError:
+            raise ValidationError(_l("Vui lòng chọn một mục trong danh sách.")) from None
 
     def validate_field(self, field):
         if field.data and field.data not in FIELDS:

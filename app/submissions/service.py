@@ -13,6 +13,7 @@ from ..auth import service as accounts
 from ..domain import campaigns, duplicates, workflow
 from ..domain.text import fold
 from ..extensions import db
+from ..fields import has_nul
 from ..models import (Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind,
                       User)
 from .forms import InitiativeForm
@@ -44,7 +45,7 @@ def collectives(unit_id: int) -> list[Unit]:
 
 
 def by_key(key: str | None) -> Initiative | None:
-    if not key:
+    if not key or len(key) > 64 or has_nul(key):  # no stored key is like that (the form says why)
         return None
     return db.session.scalar(select(Initiative).where(Initiative.submit_key == key))
 
