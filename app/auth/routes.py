@@ -16,7 +16,6 @@ from . import service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
-_MAX_ID = 2**31 - 1  # integer ids: a larger one cannot exist (and PostgreSQL would refuse to compare it)
 
 
 def _safe_next(target: str | None) -> str:
@@ -191,7 +190,7 @@ def claim_codes():
 @bp.route("/account/claim-codes/<int:user_id>", methods=["POST"])
 @login_required(Role.HELPER)
 def issue_claim_code(user_id: int):
-    member = db.session.get(User, user_id) if user_id <= _MAX_ID else None
+    member = db.session.get(User, user_id)  # <int:> stops at the database's range (app/web.py)
     require(member is not None and helps_union(current_user, member.unit_id)
             and service.claimable(member.phone or "", member.unit) is not None)
     code = service.issue_claim_code(member)

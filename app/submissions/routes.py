@@ -249,22 +249,15 @@ def similar():
     """The "already submitted" hint under the title while typing (htmx partial)."""
     text = request.args.get("title", "")[:300]
     exclude = request.args.get("exclude", type=int)
-    if exclude is not None and not 0 < exclude < 2**31:  # beyond the id column: nothing to leave out
-        exclude = None
     campaign = campaigns.current(current_user.unit) if current_user.unit else None
     matches = service.similar(text, current_user, campaign.id if campaign else None, exclude)
     return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
 
 
-def _attachment(attachment_id: int) -> Attachment | None:
-    """None for an id the id column cannot hold (the database would fail on it)."""
-    return db.session.get(Attachment, attachment_id) if 0 < attachment_id < 2**31 else None
-
-
 @bp.route("/attachments/<int:attachment_id>")
 @login_required()
 def attachment(attachment_id: int):
-    item = _attachment(attachment_id)
+    item = db.session.get(Attachment, attachment_id)
     policy.require(item is not None and policy.can_view_initiative(current_user, item.initiative))
     # Named and typed as what the content really is: "x.html" holding a PDF downloads as "x.pdf".
     return send_from_directory(uploads.upload_dir(), item.stored_name, as_attachment=True,
@@ -274,7 +267,7 @@ def attachment(attachment_id: int):
 @bp.route("/attachments/<int:attachment_id>/thumb")
 @login_required()
 def thumbnail(attachment_id: int):
-    item = _attachment(attachment_id)
+    item = db.session.get(Attachment, attachment_id)
     policy.require(item is not None and item.has_thumbnail
                    and policy.can_view_initiative(current_user, item.initiative))
     return send_from_directory(uploads.upload_dir(), uploads.thumbnail_name(item), mimetype="image/jpeg",
