@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, make_response, redirect, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..domain import accounts
 from ..domain.units import search_grassroots
 from ..extensions import db, limiter
 from ..models import Role, User, utcnow
@@ -143,7 +144,7 @@ def register():
     searching = request.method == "POST" and request.form.get("action") == "search"
     asks_code = bool(form.claim_code.data)
     if not searching and form.validate_on_submit():
-        phone_taken, email_taken = service.login_taken(form.phone.data, form.email.data)
+        phone_taken, email_taken = accounts.login_taken(form.phone.data, form.email.data)
         # A member the support team entered initiatives for (no password yet) takes over that account,
         # with the one-time code the support team gave them: knowing the phone and the union is not enough.
         claimable = service.claimable(form.phone.data, form.selected_unit) if phone_taken else None

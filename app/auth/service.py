@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..domain.accounts import PHONE_RE, login_taken, normalise_email, normalise_phone  # noqa: F401 (used by areas)
+from ..domain.accounts import normalise_email, normalise_phone
 from ..extensions import db, login_manager
 from ..models import Role, Unit, User, utcnow
 

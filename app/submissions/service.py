@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import policy
 from ..auth import service as accounts
+from ..domain import accounts as account_rules
 from ..domain import campaigns, duplicates, workflow
 from ..domain.text import fold
 from ..extensions import db
@@ -93,10 +94,10 @@ def _author_for(form: InitiativeForm, user: User, initiative: Initiative | None,
             raise SubmissionError(_("Chỉ được chọn đoàn viên thuộc công đoàn cơ sở của bạn."))
         return member
     if form.new_member_name.data and may_create:
-        phone = accounts.normalise_phone(form.new_member_phone.data) or None
-        if phone and not accounts.PHONE_RE.match(phone):
+        phone = account_rules.normalise_phone(form.new_member_phone.data) or None
+        if phone and account_rules.phone_problem(phone):
             raise SubmissionError(_("Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số)."))
-        if phone and accounts.login_taken(phone, None)[0]:
+        if phone and account_rules.login_taken(phone, None)[0]:
             raise SubmissionError(_("Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách."))
         member = accounts.create_user(full_name=form.new_member_name.data, role=Role.MEMBER, unit=user.unit,
                                       phone=phone, position=form.new_member_position.data, created_by=user)
