@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi $(BIN)/flask
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install translations messages migrate seed run test test-sqlite test-postgres bench clean
+.PHONY: install translations messages migrate seed run lint test test-sqlite test-postgres bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ seed: migrate
 # Plain http on 127.0.0.1: SANGKIEN_DEVELOPMENT=1 drops the cookies' Secure flag (see app/config.py).
 run: seed
 	SANGKIEN_DEVELOPMENT=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Static checks: ruff (style and likely bugs) and mypy (types, with the SQLAlchemy 2.0 typed models); settings in
+# pyproject.toml.
+lint: install
+	$(BIN)/ruff check app tests
+	$(BIN)/mypy
 
 test: test-sqlite test-postgres
 

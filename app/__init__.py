@@ -33,12 +33,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     web.init_app(app)
     navigation.init_app(app)
 
+    from .admin.routes import bp as admin_bp
     from .auth import service as _auth_service  # noqa: F401  (registers the user loader)
     from .auth.routes import bp as auth_bp
-    from .main.routes import bp as main_bp
-    from .admin.routes import bp as admin_bp
     from .awards.routes import bp as awards_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .main.routes import bp as main_bp
     from .review.routes import bp as review_bp
     from .submissions.routes import bp as submissions_bp
     for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp):

@@ -24,16 +24,29 @@ from sqlalchemy import func, insert, select, text
 from .domain import campaigns, duplicates, tallies
 from .domain.text import fold
 from .extensions import db
-from .models import (Campaign, DailyTally, Initiative, InitiativeBand, Role, Status, Target, Unit, UnitKind, User,
-                     path_ids)
+from .models import (
+    Campaign,
+    DailyTally,
+    Initiative,
+    InitiativeBand,
+    Role,
+    Status,
+    Target,
+    Unit,
+    UnitKind,
+    User,
+    path_ids,
+)
 from .submissions.service import similar
 
 BENCH_SLUG = "bench-national"
 ROOT_CODE = "VN"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 STATUS_MIX = [(Status.VALID, 31), (Status.INVALID, 27), (Status.SUBMITTED, 36), (Status.RETURNED, 6)]
-WORDS = ("cai tien quy trinh ung dung phan mem quan ly ho so tiet kiem dien nang day chuyen san xuat giao duc "
-         "day hoc y te tiep don benh nhan so hoa nong nghiep an toan lao dong ma qr zalo ban tru vung cao").split()
+WORDS = ["cai", "tien", "quy", "trinh", "ung", "dung", "phan", "mem", "quan", "ly", "ho", "so", "tiet", "kiem",
+         "dien", "nang", "day", "chuyen", "san", "xuat", "giao", "duc", "day", "hoc", "y", "te", "tiep", "don",
+         "benh", "nhan", "so", "hoa", "nong", "nghiep", "an", "toan", "lao", "dong", "ma", "qr", "zalo", "ban",
+         "tru", "vung", "cao"]
 
 
 def init_app(app: Flask) -> None:
@@ -90,7 +103,8 @@ def bench_seed(initiatives: int, units: int) -> None:
             paths[did] = f"{paths[pid]}{did}/"
             district_ids.append(did)
             unit_rows.append(dict(id=did, parent_id=pid, code=f"P{p:02d}D{d:02d}", name=f"LĐLĐ huyện {p + 1}.{d + 1}",
-                                  name_folded=fold(f"LĐLĐ huyện {p + 1}.{d + 1}"), kind=UnitKind.DISTRICT, path=paths[did],
+                                  name_folded=fold(f"LĐLĐ huyện {p + 1}.{d + 1}"), kind=UnitKind.DISTRICT,
+                                  path=paths[did],
                                   depth=2, created_at=datetime(2022, 1, 1)))
     for g in range(grassroots_total):
         did = district_ids[g % len(district_ids)]

@@ -136,9 +136,10 @@ def weekly_digest(week: str | None, send: bool) -> None:
     """The weekly digest of every organizer's unit: printed, or e-mailed with --send."""
     from datetime import date
 
-    from .admin.service import monday
-    from .domain import campaigns, digest
     from flask import current_app
+
+    from .domain import campaigns, digest
+    from .domain.weeks import week_start
     if send and not current_app.config["MAIL_SERVER"]:
         raise click.UsageError("set MAIL_SERVER (and MAIL_FROM, MAIL_USERNAME, MAIL_PASSWORD) to send")
     day = date.fromisoformat(week) if week else date.today()
@@ -151,7 +152,7 @@ def weekly_digest(week: str | None, send: bool) -> None:
             continue
         if not campaign.unit.contains(unit):
             unit = campaign.unit
-        text = digest.compose(campaign, unit, monday(min(day, campaign.end_date)))
+        text = digest.compose(campaign, unit, week_start(min(day, campaign.end_date)))
         if send and person.email:
             digest.send(person.email, f"[Sáng kiến] Tuần — {unit.name}", text)
             sent += 1

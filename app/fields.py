@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import fields
+from wtforms import fields, validators
 from wtforms import form as wtforms_form
-from wtforms import validators
 from wtforms.validators import StopValidation, ValidationError
 
 # The smallest integer column in the schema is PostgreSQL ``integer`` (32-bit); ids, counts, quotas all fit.

@@ -2,11 +2,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,7 +27,7 @@ from .extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class UnitKind:
@@ -232,6 +244,8 @@ class Initiative(db.Model):
         back_populates="initiative", cascade="all, delete-orphan", order_by="Attachment.id")
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="initiative", cascade="all, delete-orphan", order_by="StatusEvent.id")
+    # Every submitted version, oldest first (written once by the submission, never through this list).
+    revisions: Mapped[list[InitiativeRevision]] = relationship(viewonly=True, order_by="InitiativeRevision.number")
 
     # Optimistic locking: every UPDATE checks and bumps the version.
     __mapper_args__ = {"version_id_col": version}

@@ -29,9 +29,8 @@ def menu_for(user) -> list[tuple[str, str]]:
     for endpoint, label, roles in MENU:
         if endpoint not in current_app.view_functions:
             continue
-        if roles is not ANYONE:
-            if not user.is_authenticated or (user.role not in roles and user.role != Role.ADMIN):
-                continue
+        if roles is not ANYONE and (not user.is_authenticated or (user.role not in roles and user.role != Role.ADMIN)):
+            continue
         items.append((endpoint, label))
     return items
 

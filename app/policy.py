@@ -1,7 +1,7 @@
 """Authorization in one place (DESIGN §3, §9).
 
-Every view is wrapped by ``public`` or ``login_required`` (a test checks that none is left out), and every
-object a view touches is checked with one of the ``can_*`` functions. Objects outside the user's reach
+Every view is wrapped by ``public``, ``signed_in`` or ``roles_allowed`` (a test checks that none is left out), and
+every object a view touches is checked with one of the ``can_*`` functions. Objects outside the user's reach
 answer 404, so ids from other units reveal nothing.
 
 Each rule that lists also exists as an SQL filter (``*_clause``). Both forms are built from the same
@@ -10,16 +10,20 @@ so a list never shows what the object page refuses, and the other way round.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Callable
+from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from .domain.units import subtree_filter
+from .extensions import db
 from .models import Initiative, InitiativeAuthor, ReviewTemplate, Role, Status, Unit, User
+
+T = TypeVar("T")
 
 STAFF_ROLES = (Role.REVIEWER, Role.ORGANIZER, Role.ADMIN)
 EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -33,8 +37,8 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def login_required(*roles: str) -> Callable:
-    """Require a logged-in user, optionally with one of ``roles`` (admin always passes)."""
+def roles_allowed(*roles: str) -> Callable[[Callable], Callable]:
+    """Require a signed-in user with one of ``roles`` (admin always passes): ``@roles_allowed(Role.REVIEWER)``."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -50,6 +54,11 @@ def login_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def signed_in(view: Callable) -> Callable:
+    """Require a signed-in user of any role: ``@signed_in`` (no parentheses)."""
+    return roles_allowed()(view)
 
 
 # --- reach: the subtree a user works on -----------------------------------------------------------------------
@@ -238,3 +247,19 @@ def can_delete_template(user: User, template: ReviewTemplate) -> bool:
 def require(allowed: bool, status: int = 404) -> None:
     if not allowed:
         abort(status)
+
+
+def get_or_404(model: type[T], object_id: int | None, allowed: Callable[[T], bool] | None = None,
+               status: int = 404) -> T:
+    """The one loader of every object a view touches (as flaskr's ``get_post(id, check_author)``).
+
+    Returns the object, or aborts: 404 when it does not exist, ``status`` (404 unless said otherwise, so ids
+    from other units reveal nothing) when ``allowed`` refuses it, e.g. ``get_or_404(Initiative, id,
+    lambda item: can_view_initiative(current_user, item))``.
+    """
+    found = db.session.get(model, object_id) if object_id is not None else None
+    if found is None:
+        abort(404)
+    if allowed is not None and not allowed(found):
+        abort(status)
+    return found

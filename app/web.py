@@ -6,8 +6,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from flask import (Flask, Request, Response, abort, make_response, render_template, request, send_from_directory,
-                   url_for)
+from flask import Flask, Request, Response, abort, make_response, render_template, request, send_from_directory, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError

@@ -6,17 +6,31 @@ from datetime import date
 from types import SimpleNamespace
 
 from PIL import Image
-
 from sqlalchemy import delete
 from werkzeug.security import generate_password_hash
 
-from app.domain import campaigns, workflow
+from app.domain import campaigns, uploads, workflow
 from app.domain.text import fold
 from app.domain.units import create_unit
 from app.extensions import db
-from app.models import (Attachment, Award, AwardLevel, Campaign, Feature, Initiative, InitiativeAuthor,
-                        PairwiseRound, ReviewTemplate, Role, RubricCriterion, Status, Target, Unit, UnitKind, User)
-from app.submissions import uploads
+from app.models import (
+    Attachment,
+    Award,
+    AwardLevel,
+    Campaign,
+    Feature,
+    Initiative,
+    InitiativeAuthor,
+    PairwiseRound,
+    ReviewTemplate,
+    Role,
+    RubricCriterion,
+    Status,
+    Target,
+    Unit,
+    UnitKind,
+    User,
+)
 
 PASSWORD = "secret-pass-1"
 _HASH = generate_password_hash(PASSWORD)

@@ -14,7 +14,6 @@ from app.models import User
 from .conftest import login
 from .test_auth import REGISTRATION
 
-
 # --- Password rules -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("password", ["12345678", "password", "Password1", "matkhau123", "MậtKhẩu123", "anhyeuem",
@@ -218,12 +217,13 @@ CLAIM = dict(REGISTRATION, full_name="Lò Văn Mới", phone="0966555444", email
 @pytest.fixture
 def entered_member(app, world):
     """A member the support team of union A1 registered (no password) and entered an initiative for."""
-    from app.auth import service
+    from app.domain import accounts
+
     from . import factories
     with app.app_context():
         helper = db.session.get(User, world.helper_a1)
-        member = service.create_user(full_name="Lò Văn Mới", role="member", unit=helper.unit, phone="0966555444",
-                                     created_by=helper)
+        member = accounts.create_user(full_name="Lò Văn Mới", role="member", unit=helper.unit, phone="0966555444",
+                                      created_by=helper)
         factories.initiative(world.campaign, member, title="Sáng kiến nhập hộ cho đoàn viên mới", entered_by=helper)
         db.session.commit()
         return member.id

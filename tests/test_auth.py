@@ -151,11 +151,12 @@ def test_union_search_without_htmx_goes_to_the_form(client, world):
 def test_member_entered_by_the_support_team_takes_over_the_account(app, client, world):
     with app.app_context():
         from app.auth import service
+        from app.domain import accounts
         from app.extensions import db as database
         from app.models import Unit
         helper = database.session.get(User, world.helper_a1)
-        member = service.create_user(full_name="Lò Văn Mới", role=Role.MEMBER, unit=helper.unit,
-                                     phone="0966555444", created_by=helper)
+        member = accounts.create_user(full_name="Lò Văn Mới", role=Role.MEMBER, unit=helper.unit,
+                                      phone="0966555444", created_by=helper)
         from . import factories
         factories.initiative(world.campaign, member, title="Sáng kiến nhập hộ cho đoàn viên mới")
         database.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app import policy
 from app.domain import workflow
 from app.extensions import db
-from app.models import (AwardLevel, Initiative, ReviewTemplate, Role, RubricCriterion, Score, Status, Unit, User)
+from app.models import AwardLevel, Initiative, ReviewTemplate, Role, RubricCriterion, Score, Status, Unit, User
 from app.submissions import service as submissions
 
 from . import factories

@@ -125,7 +125,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /admin/campaigns/{campaign_B}/freeze":               (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/targets?unit={district_A}": (LOGIN, DENY, DENY,  DENY,  OK,    OK,    OK,    DENY),
-    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/campaigns/{campaign}/targets?unit={district_B}": (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),  # noqa: E501
     "POST /admin/campaigns/{campaign}/targets/import":         (LOGIN, DENY,  DENY,  DENY,  KEEP,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/digest.txt?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE, OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/report?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),

@@ -210,7 +210,7 @@ def test_children_targets_cannot_silently_exceed_the_parent(app, client, world):
 
 def test_targets_csv_import(app, client, world):
     login(client, world.organizer_p_phone)
-    csv_bytes = "unit_code,target\nA,55\nB,45\n".encode()
+    csv_bytes = b"unit_code,target\nA,55\nB,45\n"
     client.form(f"/admin/campaigns/{world.campaign}/targets/import",
                 {"file": (io.BytesIO(csv_bytes), "chitieu.csv")}, content_type="multipart/form-data")
     with app.app_context():
@@ -275,7 +275,8 @@ def test_weekly_report_page_and_exports(app, client, world):
     assert (district_b[4], district_b[5], district_b[7]) == (0, 0, 1)
     # B was ahead at the end of last week, A has the better ratio? A 1/60, B 1/40: B stays first.
     assert (district_b[0], district_a[0]) == (1, 2)
-    csv_text = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=csv").data.decode("utf-8-sig")
+    response = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=csv")
+    csv_text = response.data.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Hạng,Thay đổi hạng,Đơn vị")
     member = app.test_client()
     login(member, world.member_a1_phone)

@@ -233,7 +233,7 @@ def test_a_rolled_back_removal_never_deletes_the_file_later(app, client, world):
     login(client, world.member_a1_phone)
     send(client, [(io.BytesIO(png_bytes()), "sơ đồ.png")])
     written = files_in(app)
-    from app.submissions import uploads
+    from app.domain import uploads
     with app.app_context():
         uploads.remove(db.session.scalar(select(Attachment)))
         db.session.rollback()  # the removal is off ...

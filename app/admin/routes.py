@@ -9,14 +9,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import policy
-from ..domain import accounts, campaigns, digest, ranking
+from ..domain import accounts, campaigns, digest, ranking, weeks
 from ..domain.catalog import ROLES
 from ..domain.text import fold
-from ..domain.units import create_unit, root as units_root
+from ..domain.units import create_unit
+from ..domain.units import root as units_root
 from ..extensions import db
 from ..fields import parse_count
 from ..models import Campaign, Role, Unit, User
-from ..policy import login_required
+from ..policy import roles_allowed
 from ..web import render
 from . import service
 from .forms import CampaignForm, TargetImportForm, UnitEditForm, UnitForm, UserForm
@@ -54,14 +55,14 @@ def _organizable_units() -> list[Unit]:
 
 
 @bp.route("/")
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def index():
     return render("admin/index.html", campaigns=service.campaigns_for(current_user))
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def campaign_form(campaign_id: int | None = None):
     campaign = _campaign(campaign_id) if campaign_id else None
     if campaign is not None:
@@ -90,7 +91,7 @@ def campaign_form(campaign_id: int | None = None):
 
 
 @bp.route("/campaigns/<int:campaign_id>/freeze", methods=["POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def freeze(campaign_id: int):
     campaign = _campaign(campaign_id)
     policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
@@ -105,7 +106,7 @@ def freeze(campaign_id: int):
 
 
 @bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def targets(campaign_id: int):
     campaign = _campaign(campaign_id)
     parent = _campaign_unit(campaign, request.values.get("unit", type=int))
@@ -142,7 +143,7 @@ def targets(campaign_id: int):
 
 
 @bp.route("/campaigns/<int:campaign_id>/targets/import", methods=["POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def import_targets(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = TargetImportForm()
@@ -164,7 +165,7 @@ def import_targets(campaign_id: int):
 
 
 @bp.route("/units", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def units():
     parent = _managed_unit(request.values.get("parent", type=int), policy.top_unit(current_user, units_root()))
     form = UnitForm()
@@ -182,7 +183,7 @@ def units():
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def edit_unit(unit_id: int):
     """Rename a unit or update its member count (used for the per-100-members ranking)."""
     unit = _managed_unit(unit_id, None)
@@ -224,7 +225,7 @@ def _save_user(form: UserForm, person: User | None) -> User | None:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def users():
     form = _user_form()
     if form.validate_on_submit() and _save_user(form, None) is not None:
@@ -246,7 +247,7 @@ def _managed_person(user_id: int) -> User:
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def edit_user(user_id: int):
     person = _managed_person(user_id)
     form = _user_form(person)
@@ -258,7 +259,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def toggle_user(user_id: int):
     person = _managed_person(user_id)
     person.active = not person.active
@@ -270,17 +271,17 @@ def toggle_user(user_id: int):
 
 
 @bp.route("/campaigns/<int:campaign_id>/digest.txt")
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def digest_text(campaign_id: int):
     """The weekly digest as plain text: a few hundred bytes to read on a phone or paste into Zalo."""
     campaign = _campaign(campaign_id)
     unit = _campaign_unit(campaign, request.args.get("unit", type=int))
-    body = digest.compose(campaign, unit, service.monday(min(date.today(), campaign.end_date)))
+    body = digest.compose(campaign, unit, weeks.week_start(min(date.today(), campaign.end_date)))
     return Response(body, mimetype="text/plain")
 
 
 @bp.route("/campaigns/<int:campaign_id>/report")
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def report(campaign_id: int):
     campaign = _campaign(campaign_id)
     unit = _campaign_unit(campaign, request.args.get("unit", type=int))
@@ -288,7 +289,7 @@ def report(campaign_id: int):
         chosen = date.fromisoformat(request.args["week"]) if request.args.get("week") else None
     except ValueError:
         abort(400)
-    week = service.monday(chosen or min(date.today(), campaign.end_date))
+    week = weeks.week_start(chosen or min(date.today(), campaign.end_date))
     data = service.report(campaign, unit, week)
     export = request.args.get("format")
     filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"

@@ -111,10 +111,6 @@ class Report:
         return self.week_start + timedelta(days=6)
 
 
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def report(campaign: Campaign, unit: Unit, week_start: date) -> Report:
     return Report(campaign, unit, week_start, ranking.weekly_report(campaign, unit, week_start))
 

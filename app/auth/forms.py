@@ -12,7 +12,6 @@ from ..extensions import db
 from ..fields import Form, IntegerField, Length
 from ..models import Unit, UnitKind
 
-
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -11,7 +11,7 @@ from ..domain import accounts
 from ..domain.units import search_grassroots
 from ..extensions import db, limiter
 from ..models import Role, User, utcnow
-from ..policy import STAFF_ROLES, helps_union, login_required, public, require
+from ..policy import STAFF_ROLES, helps_union, public, require, roles_allowed, signed_in
 from ..web import is_htmx, render
 from . import service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
@@ -109,7 +109,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required()
+@signed_in
 def logout():
     # Rotating the token ends this session and any copy of its cookie, on every device.
     current_user.rotate_session_token()
@@ -167,7 +167,7 @@ def register():
                 user = service.claim(claimable, full_name=form.full_name.data, password=form.password.data,
                                      email=form.email.data, position=form.position.data)
             else:
-                user = service.create_user(full_name=form.full_name.data, role=Role.MEMBER,
+                user = accounts.create_user(full_name=form.full_name.data, role=Role.MEMBER,
                                            unit=form.selected_unit, password=form.password.data,
                                            phone=form.phone.data, email=form.email.data,
                                            position=form.position.data)
@@ -182,14 +182,14 @@ def register():
 
 
 @bp.route("/account/claim-codes")
-@login_required(Role.HELPER)
+@roles_allowed(Role.HELPER)
 def claim_codes():
     """The support team's list of members it entered who have not taken over their account yet."""
     return _claim_codes_page()
 
 
 @bp.route("/account/claim-codes/<int:user_id>", methods=["POST"])
-@login_required(Role.HELPER)
+@roles_allowed(Role.HELPER)
 def issue_claim_code(user_id: int):
     member = db.session.get(User, user_id)  # <int:> stops at the database's range (app/web.py)
     require(member is not None and helps_union(current_user, member.unit_id)
@@ -207,7 +207,7 @@ def _claim_codes_page(**issued):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required()
+@signed_in
 @limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
                key_func=lambda: f"password-change:{current_user.id}")
 def change_password():

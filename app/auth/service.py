@@ -70,21 +70,6 @@ def authenticate(identifier: str, password: str) -> User | None:
     return user
 
 
-def create_user(*, full_name: str, role: str, unit: Unit | None, password: str | None = None,
-                phone: str | None = None, email: str | None = None, scope_unit: Unit | None = None,
-                position: str | None = None, created_by: User | None = None) -> User:
-    if role not in Role.ALL:
-        raise ValueError(f"unknown role {role!r}")
-    user = User(full_name=full_name.strip(), role=role, unit=unit, scope_unit=scope_unit,
-                phone=normalise_phone(phone) or None, email=normalise_email(email), position=position,
-                created_by_id=created_by.id if created_by else None)
-    if password:
-        user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
 def claimable(phone: str, unit: Unit | None) -> User | None:
     """An account the support team created for this phone in this union, never logged into."""
     if unit is None:

@@ -9,12 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import policy
-from ..domain import campaigns
+from ..domain import campaigns, uploads
 from ..domain.catalog import FIELDS, STATUSES
 from ..extensions import db
 from ..models import Attachment, Award, AwardLevel, Feature, Initiative, PairwiseRound, Role, Unit
-from ..policy import login_required, public
-from ..submissions import uploads
+from ..policy import public, roles_allowed, signed_in
 from ..web import is_htmx, render
 from . import service
 
@@ -42,7 +41,7 @@ def _scope_unit(unit_id: int | None) -> Unit | None:
 
 
 @bp.route("/awards/")
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def candidates():
     campaign = _campaign()
     field = request.args.get("field") if request.args.get("field") in FIELDS else None
@@ -56,7 +55,7 @@ def candidates():
 
 
 @bp.route("/awards/<int:initiative_id>/shortlist", methods=["POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def shortlist(initiative_id: int):
     initiative = _managed(initiative_id)
     note = request.form.get("note")
@@ -77,7 +76,7 @@ def shortlist(initiative_id: int):
 
 
 @bp.route("/awards/<int:initiative_id>/award", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def award_form(initiative_id: int):
     initiative = _managed(initiative_id)
     levels = service.levels(initiative.campaign)
@@ -108,7 +107,7 @@ def award_form(initiative_id: int):
 
 
 @bp.route("/awards/levels", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def levels():
     """Award levels of the campaign: name, issuer and quota (blank quota: no limit)."""
     campaign = _campaign()
@@ -130,7 +129,7 @@ def levels():
 
 
 @bp.route("/awards/grants/<int:award_id>/revoke", methods=["POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def revoke(award_id: int):
     award = db.session.get(Award, award_id)
     policy.require(award is not None and policy.can_manage_unit(current_user, award.initiative.unit))
@@ -141,7 +140,7 @@ def revoke(award_id: int):
 
 
 @bp.route("/awards/list")
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def award_list():
     campaign = _campaign()
     awards = service.award_list(campaign, current_user)
@@ -165,14 +164,14 @@ def _certificate_award(award_id: int) -> Award:
 
 
 @bp.route("/awards/certificates/<int:award_id>")
-@login_required()
+@signed_in
 def certificate(award_id: int):
     award = _certificate_award(award_id)
     return render("awards/certificate.html", award=award, lines=service.certificate_lines(award))
 
 
 @bp.route("/awards/certificates/<int:award_id>.pdf")
-@login_required()
+@signed_in
 def certificate_pdf(award_id: int):
     award = _certificate_award(award_id)
     return Response(service.certificate_pdf(award), mimetype="application/pdf",
@@ -180,7 +179,7 @@ def certificate_pdf(award_id: int):
 
 
 @bp.route("/awards/rounds", methods=["GET", "POST"])
-@login_required(*JUDGES)
+@roles_allowed(*JUDGES)
 def rounds():
     campaign = _campaign()
     if request.method == "POST":
@@ -203,7 +202,7 @@ def _round(round_id: int) -> PairwiseRound:
 
 
 @bp.route("/awards/rounds/<int:round_id>")
-@login_required(*JUDGES)
+@roles_allowed(*JUDGES)
 def round_page(round_id: int):
     judging = _round(round_id)
     pair = service.next_pair(judging, current_user)
@@ -213,7 +212,7 @@ def round_page(round_id: int):
 
 
 @bp.route("/awards/rounds/<int:round_id>/vote", methods=["POST"])
-@login_required(*JUDGES)
+@roles_allowed(*JUDGES)
 def round_vote(round_id: int):
     judging = _round(round_id)
     try:
@@ -226,7 +225,7 @@ def round_vote(round_id: int):
 
 
 @bp.route("/awards/<int:initiative_id>/feature", methods=["GET", "POST"])
-@login_required(*ORGANIZERS)
+@roles_allowed(*ORGANIZERS)
 def feature_form(initiative_id: int):
     initiative = _managed(initiative_id)
     existing = db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))

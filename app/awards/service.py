@@ -9,15 +9,26 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from sqlalchemy import func, select
 
-from ..domain import pairwise, workflow
+from ..domain import pairwise, scoring, tallies, workflow
 from ..domain.catalog import FIELDS
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
 from ..fields import parse_count, text_problem
-from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, PairwiseRound, PairwiseVote, ShortlistNote,
-                      Status, Unit, User, utcnow)
+from ..models import (
+    Award,
+    AwardLevel,
+    Campaign,
+    Feature,
+    Initiative,
+    PairwiseRound,
+    PairwiseVote,
+    ShortlistNote,
+    Status,
+    Unit,
+    User,
+    utcnow,
+)
 from ..policy import in_scope_clause
-from ..review.service import VALID_FAMILY, aggregates
 
 # The campaign letter's focus sectors, as groups of fields.
 SECTORS = {
@@ -45,7 +56,8 @@ class Candidate:
 def candidates(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
                unit: Unit | None = None, limit: int = 200) -> list[Candidate]:
     """Valid initiatives of the scope, best normalised score first (unscored ones last)."""
-    stmt = select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(VALID_FAMILY),
+    stmt = select(Initiative).where(Initiative.campaign_id == campaign.id,
+                                    Initiative.status.in_(tallies.VALID_STATUSES),
                                     in_scope_clause(user, unit))
     if field:
         stmt = stmt.where(Initiative.field == field)
@@ -58,7 +70,7 @@ def candidates(user: User, campaign: Campaign, field: str | None = None, sector:
 
 def as_candidates(campaign: Campaign, items: list[Initiative]) -> list[Candidate]:
     """Initiatives with their score aggregates and shortlist notes."""
-    scores = aggregates(campaign.id, [i.id for i in items])
+    scores = scoring.aggregates(campaign.id, [i.id for i in items])
     notes = dict(db.session.execute(select(ShortlistNote.initiative_id, ShortlistNote.note)
                                     .where(ShortlistNote.initiative_id.in_([i.id for i in items]))).all())
     return [Candidate(i, scores[i.id].z_mean, scores[i.id].raw_mean, scores[i.id].spread, scores[i.id].count,
@@ -330,7 +342,7 @@ def gallery(field: str | None = None, unit: Unit | None = None) -> list[Feature]
 
 
 def feature(user: User, initiative: Initiative, story: str) -> Feature:
-    if initiative.status not in VALID_FAMILY:
+    if initiative.status not in tallies.VALID_STATUSES:
         raise AwardProblem(_("Chỉ giới thiệu sáng kiến hợp lệ."))
     if not story.strip():
         raise AwardProblem(_("Vui lòng viết vài dòng giới thiệu."))

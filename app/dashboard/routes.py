@@ -1,7 +1,7 @@
 """Public campaign page: live counters, progress chart, emulation ranking with drill-down."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request
 from sqlalchemy import select

@@ -9,6 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Initiative, Score
+
 DEFAULT_RUBRIC = (
     ("novelty", "Tính mới, sáng tạo", 30),
     ("effectiveness", "Hiệu quả, lợi ích mang lại", 40),
@@ -68,3 +73,29 @@ def aggregate(scores: list[tuple[int, int]], stats: dict[int, ReviewerStats],
         spread=spread,
         needs_third_review=len(scores) == MIN_REVIEWERS and spread > margin,
     )
+
+
+# --- the scores stored for a campaign --------------------------------------------------------------------
+
+def reviewer_stats(campaign_id: int) -> dict[int, ReviewerStats]:
+    rows = db.session.execute(
+        select(Score.reviewer_id, func.count(), func.sum(Score.total), func.sum(Score.total * Score.total))
+        .join(Initiative, Initiative.id == Score.initiative_id).where(Initiative.campaign_id == campaign_id)
+        .group_by(Score.reviewer_id))
+    return {reviewer: ReviewerStats.from_sums(n, float(total), float(squares))
+            for reviewer, n, total, squares in rows}
+
+
+def scores_of(initiative_ids: list[int]) -> dict[int, list[Score]]:
+    result: dict[int, list[Score]] = {i: [] for i in initiative_ids}
+    if initiative_ids:
+        for score in db.session.scalars(select(Score).where(Score.initiative_id.in_(initiative_ids))
+                                        .order_by(Score.id)):
+            result[score.initiative_id].append(score)
+    return result
+
+
+def aggregates(campaign_id: int, initiative_ids: list[int]) -> dict[int, Aggregate]:
+    stats = reviewer_stats(campaign_id)
+    return {initiative_id: aggregate([(s.reviewer_id, s.total) for s in scores], stats)
+            for initiative_id, scores in scores_of(initiative_ids).items()}

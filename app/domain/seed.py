@@ -13,9 +13,26 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
-from ..models import (Award, AwardLevel, Campaign, Feature, Initiative, InitiativeAuthor, InitiativeRevision,
-                      ReviewTemplate, Role, RubricCriterion, Score, Status, StatusEvent, Target, Unit, UnitKind, User)
-from . import tallies
+from ..models import (
+    Award,
+    AwardLevel,
+    Campaign,
+    Feature,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeRevision,
+    ReviewTemplate,
+    Role,
+    RubricCriterion,
+    Score,
+    Status,
+    StatusEvent,
+    Target,
+    Unit,
+    UnitKind,
+    User,
+)
+from . import scoring, tallies
 from .text import fold
 from .units import create_unit
 
@@ -61,7 +78,8 @@ TITLE_PARTS = {
                    "giáo dục kỹ năng sống", "công tác chủ nhiệm lớp bán trú"]),
     "health": (["Cải tiến quy trình", "Ứng dụng phần mềm trong", "Giải pháp rút ngắn thời gian",
                 "Nâng cao hiệu quả"],
-               ["tiếp đón bệnh nhân tại khoa Khám bệnh", "tiêm chủng mở rộng vùng cao", "quản lý thuốc tại trạm y tế xã",
+               ["tiếp đón bệnh nhân tại khoa Khám bệnh", "tiêm chủng mở rộng vùng cao",
+                "quản lý thuốc tại trạm y tế xã",
                 "truyền thông phòng chống dịch Covid-19", "theo dõi thai phụ ở bản xa"]),
     "production": (["Cải tiến", "Tự động hóa", "Giải pháp tiết kiệm điện năng cho", "Hợp lý hóa"],
                    ["dây chuyền sao chè xanh", "khâu kiểm tra đồng hồ đo đếm điện", "bảo dưỡng tổ máy thủy điện",
@@ -231,11 +249,10 @@ STORIES = [
 
 def _commend(campaign: Campaign, organizer: User) -> None:
     """Shortlist the best-scored valid initiatives, feature a few in the gallery, award two."""
-    from ..review.service import aggregates
     from .workflow import transition
     valid = db.session.scalars(select(Initiative).where(Initiative.campaign_id == campaign.id,
                                                         Initiative.status == Status.VALID)).all()
-    scores = aggregates(campaign.id, [i.id for i in valid])
+    scores = scoring.aggregates(campaign.id, [i.id for i in valid])
     best = sorted((i for i in valid if scores[i.id].count >= 2), key=lambda i: -(scores[i.id].z_mean or 0))[:12]
     when = datetime(2022, 6, 2, 9, 0)
     for initiative in best:

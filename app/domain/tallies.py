@@ -6,7 +6,7 @@ the same transaction as the status change; ``rebuild`` recomputes everything fro
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
@@ -31,7 +31,7 @@ LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def local_day(when: datetime) -> date:
     """Stored times are UTC; a day of the campaign is a Vietnamese calendar day."""
-    return when.replace(tzinfo=timezone.utc).astimezone(LOCAL_ZONE).date()
+    return when.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).date()
 
 
 def daily_delta(from_status: str, to_status: str) -> tuple[int, int]:

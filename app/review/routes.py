@@ -7,13 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import policy
-from ..domain import campaigns, duplicates, workflow
+from ..domain import campaigns, duplicates, scoring, tallies, weeks, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..i18n import moment
 from ..models import Initiative, ReviewTemplate, Role, Score, Status, Unit, utcnow
-from ..policy import login_required
-from ..submissions.service import revisions
+from ..policy import roles_allowed
 from ..web import is_htmx, render
 from . import service
 from .forms import TemplateForm, score_form
@@ -54,7 +53,7 @@ def _reviewable(initiative_id: int) -> Initiative:
 def _item_context(initiative: Initiative, filters: service.QueueFilter, error: str | None = None) -> dict:
     return dict(initiative=initiative, filters=filters, filter_args=_filter_args(filters), error=error,
                 duplicates=duplicates.likely_duplicates(initiative), history=service.author_history(initiative),
-                revisions=revisions(initiative), templates=service.templates(),
+                revisions=initiative.revisions, templates=service.templates(),
                 next_item=service.neighbour(current_user, filters, initiative, forward=True),
                 prev_item=service.neighbour(current_user, filters, initiative, forward=False),
                 fields=FIELDS, statuses=STATUSES, invalid_reasons=INVALID_REASONS, return_reasons=RETURN_REASONS,
@@ -70,7 +69,7 @@ def _show(initiative: Initiative, filters: service.QueueFilter, error: str | Non
 
 
 @bp.route("/")
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def queue():
     filters = _filters()
     page = max(1, request.args.get("page", 1, type=int))
@@ -85,7 +84,7 @@ def queue():
 
 
 @bp.route("/start")
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def start():
     filters = _filters()
     first = service.queue(current_user, filters, limit=1)
@@ -96,13 +95,13 @@ def start():
 
 
 @bp.route("/<int:initiative_id>")
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def item(initiative_id: int):
     return _show(_reviewable(initiative_id), _filters())
 
 
 @bp.route("/<int:initiative_id>/decide", methods=["POST"])
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def decide(initiative_id: int):
     initiative = _reviewable(initiative_id)
     filters = _filters()
@@ -145,7 +144,7 @@ def decide(initiative_id: int):
 
 
 @bp.route("/<int:initiative_id>/cluster", methods=["GET", "POST"])
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def cluster(initiative_id: int):
     """Mark several submitted initiatives invalid as duplicates of one, after a preview."""
     lead = db.session.get(Initiative, initiative_id)
@@ -175,7 +174,7 @@ def cluster(initiative_id: int):
 
 
 @bp.route("/scoring")
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def scoring_queue():
     campaign = campaigns.current(current_user.scope)
     policy.require(campaign is not None)
@@ -183,10 +182,10 @@ def scoring_queue():
 
 
 @bp.route("/<int:initiative_id>/score", methods=["GET", "POST"])
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def score(initiative_id: int):
     initiative = _reviewable(initiative_id)
-    policy.require(initiative.status in service.VALID_FAMILY, 404)
+    policy.require(initiative.status in tallies.VALID_STATUSES, 404)
     criteria = service.rubric(initiative.campaign)
     mine = db.session.scalar(select(Score).where(Score.initiative_id == initiative.id,
                                                  Score.reviewer_id == current_user.id))
@@ -198,14 +197,14 @@ def score(initiative_id: int):
         flash(_("Đã lưu điểm."), "success")
         return redirect(url_for("review.score", initiative_id=initiative.id))
     # Others' scores stay hidden until this reviewer has scored: no anchoring.
-    scores = service.scores_of([initiative.id])[initiative.id] if mine else []
-    aggregate = service.aggregates(initiative.campaign_id, [initiative.id])[initiative.id] if mine else None
+    scores = scoring.scores_of([initiative.id])[initiative.id] if mine else []
+    aggregate = scoring.aggregates(initiative.campaign_id, [initiative.id])[initiative.id] if mine else None
     return render("review/score.html", initiative=initiative, form=form, criteria=criteria, mine=mine,
                   scores=scores, aggregate=aggregate, fields=FIELDS)
 
 
 @bp.route("/stats")
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def stats():
     campaign = campaigns.current(current_user.scope)
     policy.require(campaign is not None)
@@ -213,13 +212,13 @@ def stats():
     now = utcnow()
     return render("review/stats.html", campaign=campaign, scope=scope,
                   today=service.decided_by(current_user, now.replace(hour=0, minute=0, second=0, microsecond=0)),
-                  week=service.decided_by(current_user, service.week_start(now)),
+                  week=service.decided_by(current_user, weeks.week_start_at(now)),
                   tally=service.counts(service.QueueFilter(campaign=campaign), current_user),
                   rates=service.invalid_rates(campaign, scope), helpers=service.helper_rates(campaign, current_user))
 
 
 @bp.route("/second-check", methods=["GET", "POST"])
-@login_required(*REVIEWERS)
+@roles_allowed(*REVIEWERS)
 def second_check():
     """A second look at a random sample of invalid decisions made by others (DESIGN §10)."""
     campaign = campaigns.current(current_user.scope)
@@ -242,7 +241,7 @@ def second_check():
 
 
 @bp.route("/templates", methods=["GET", "POST"])
-@login_required(Role.REVIEWER, Role.ORGANIZER)
+@roles_allowed(Role.REVIEWER, Role.ORGANIZER)
 def templates():
     form = TemplateForm()
     if request.method == "POST" and request.form.get("delete", type=int):

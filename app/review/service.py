@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, exists, func, or_, select
@@ -13,11 +13,21 @@ from ..domain import campaigns, scoring, tallies, workflow
 from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
 from ..extensions import db
 from ..fields import text_problem
-from ..models import (Campaign, Initiative, ReviewTemplate, RubricCriterion, Score, SecondCheck,
-                      Status, StatusEvent, Tally, Unit, User, utcnow)
+from ..models import (
+    Campaign,
+    Initiative,
+    ReviewTemplate,
+    RubricCriterion,
+    Score,
+    SecondCheck,
+    Status,
+    StatusEvent,
+    Tally,
+    Unit,
+    User,
+)
 
 DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
-VALID_FAMILY = tallies.VALID_STATUSES
 MAX_MESSAGE = 2000  # as a review template's body
 
 
@@ -134,40 +144,16 @@ def rubric(campaign: Campaign) -> list[RubricCriterion]:
     return criteria or campaigns.default_rubric(campaign)
 
 
-def reviewer_stats(campaign_id: int) -> dict[int, scoring.ReviewerStats]:
-    rows = db.session.execute(
-        select(Score.reviewer_id, func.count(), func.sum(Score.total), func.sum(Score.total * Score.total))
-        .join(Initiative, Initiative.id == Score.initiative_id).where(Initiative.campaign_id == campaign_id)
-        .group_by(Score.reviewer_id))
-    return {reviewer: scoring.ReviewerStats.from_sums(n, float(total), float(squares))
-            for reviewer, n, total, squares in rows}
-
-
-def scores_of(initiative_ids: list[int]) -> dict[int, list[Score]]:
-    result: dict[int, list[Score]] = {i: [] for i in initiative_ids}
-    if initiative_ids:
-        for score in db.session.scalars(select(Score).where(Score.initiative_id.in_(initiative_ids))
-                                        .order_by(Score.id)):
-            result[score.initiative_id].append(score)
-    return result
-
-
-def aggregates(campaign_id: int, initiative_ids: list[int]) -> dict[int, scoring.Aggregate]:
-    stats = reviewer_stats(campaign_id)
-    return {initiative_id: scoring.aggregate([(s.reviewer_id, s.total) for s in scores], stats)
-            for initiative_id, scores in scores_of(initiative_ids).items()}
-
-
 def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initiative]:
     """Valid initiatives that still need this reviewer's score: fewer than two, or a third after disagreement."""
     score_count = (select(func.count()).where(Score.initiative_id == Initiative.id).correlate(Initiative)
                    .scalar_subquery())
     mine = exists().where(Score.initiative_id == Initiative.id, Score.reviewer_id == user.id)
     candidates = db.session.scalars(
-        select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(VALID_FAMILY),
+        select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(tallies.VALID_STATUSES),
                                  policy.reviewable_clause(user), ~mine, score_count < 3)
         .order_by(score_count.desc(), Initiative.decided_at, Initiative.id).limit(limit * 3)).all()
-    needed = aggregates(campaign.id, [c.id for c in candidates])
+    needed = scoring.aggregates(campaign.id, [c.id for c in candidates])
     return [c for c in candidates
             if needed[c.id].count < scoring.MIN_REVIEWERS or needed[c.id].needs_third_review][:limit]
 
@@ -256,14 +242,7 @@ def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[
         select(Initiative.entered_by_id, decided, invalid)
         .where(Initiative.campaign_id == campaign.id, policy.in_scope_clause(user),
                Initiative.entered_by_id != Initiative.author_id,
-               Initiative.status.in_([Status.INVALID, *VALID_FAMILY]))
+               Initiative.status.in_([Status.INVALID, *tallies.VALID_STATUSES]))
         .group_by(Initiative.entered_by_id).order_by((invalid * 1.0 / decided).desc()).limit(limit)).all()
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
     return [(people[helper_id], n, bad) for helper_id, n, bad in rows]
-
-
-def week_start(now: datetime | None = None) -> datetime:
-    now = now or utcnow()
-    start = now - timedelta(days=now.weekday())
-    return start.replace(hour=0, minute=0, second=0, microsecond=0)
-

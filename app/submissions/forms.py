@@ -82,21 +82,22 @@ class InitiativeForm(Form):
                         validate_choice=False)
     current_situation = TextAreaField(_l("Hiện trạng trước khi có sáng kiến"), filters=[_nfc], validators=[
         Length(max=5000, message=_l("Hiện trạng không quá 5.000 ký tự."))],
-        description=_l("Trước đây công việc được làm thế nào, vướng mắc gì. Ví dụ: “Bệnh nhân phải xếp hàng 45–60 phút, "
-                       "nhiều người từ xã xa đến không kịp khám buổi sáng”."))
+        description=_l("Trước đây công việc được làm thế nào, vướng mắc gì. Ví dụ: “Bệnh nhân phải xếp hàng 45–60 "
+                       "phút, nhiều người từ xã xa đến không kịp khám buổi sáng”."))
     solution = TextAreaField(_l("Nội dung giải pháp"), filters=[_nfc], validators=[
         Length(max=10000, message=_l("Nội dung giải pháp không quá 10.000 ký tự."))],
         description=_l("Các bước cụ thể đã làm, điểm mới so với trước. Ví dụ: “Phát số thứ tự qua Zalo, chia hai luồng "
                        "khám, bố trí một người hướng dẫn tại cửa”."))
     application_scope = TextAreaField(_l("Phạm vi áp dụng"), filters=[_nfc], validators=[
         Length(max=2000, message=_l("Phạm vi áp dụng không quá 2.000 ký tự."))],
-        description=_l("Nơi đã áp dụng và có thể nhân rộng. Ví dụ: “Khoa Khám bệnh; có thể áp dụng ở các trạm y tế xã”."))
+        description=_l("Nơi đã áp dụng và có thể nhân rộng. Ví dụ: “Khoa Khám bệnh; có thể áp dụng ở các trạm y tế "
+                       "xã”."))
     applied_since = DateField(_l("Áp dụng từ ngày"), validators=[Optional()],
                               description=_l("Ngày bắt đầu áp dụng thực tế."))
     effectiveness = TextAreaField(_l("Hiệu quả, lợi ích"), filters=[_nfc], validators=[
         Length(max=5000, message=_l("Hiệu quả không quá 5.000 ký tự."))],
-        description=_l("Kết quả đo được: thời gian, chi phí, số người hưởng lợi. Ví dụ: “Thời gian chờ giảm từ 50 xuống "
-                       "20 phút, 1.200 lượt bệnh nhân/tháng được hưởng lợi”."))
+        description=_l("Kết quả đo được: thời gian, chi phí, số người hưởng lợi. Ví dụ: “Thời gian chờ giảm từ 50 "
+                       "xuống 20 phút, 1.200 lượt bệnh nhân/tháng được hưởng lợi”."))
     estimated_value = MoneyField(_l("Giá trị làm lợi ước tính (đồng, không bắt buộc)"),
                                  description=_l("Ví dụ: 15.000.000"))
     author_share = IntegerField(_l("Tỷ lệ đóng góp của tác giả (%)"), default=100, validators=[

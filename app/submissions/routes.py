@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..domain import campaigns, workflow
+from ..domain import campaigns, uploads, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..models import Attachment, Initiative, Role, Status
-from ..policy import login_required
+from ..policy import roles_allowed, signed_in
 from ..web import render
-from . import service, uploads
+from . import service
 from .forms import InitiativeForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/initiatives")
@@ -107,7 +107,7 @@ def _save(form: InitiativeForm, initiative: Initiative | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required(Role.MEMBER, Role.HELPER)
+@roles_allowed(Role.MEMBER, Role.HELPER)
 def new():
     if current_user.unit is None:
         abort(403)
@@ -126,7 +126,7 @@ def new():
 
 
 @bp.route("/<int:initiative_id>/edit", methods=["GET", "POST"])
-@login_required()
+@signed_in
 def edit(initiative_id: int):
     initiative = _visible(initiative_id)
     if not policy.can_edit_initiative(current_user, initiative):
@@ -144,7 +144,7 @@ def edit(initiative_id: int):
 
 @bp.route("/autosave", methods=["POST"], endpoint="autosave_new")
 @bp.route("/<int:initiative_id>/autosave", methods=["POST"])
-@login_required()
+@signed_in
 def autosave(initiative_id: int | None = None):
     """htmx saves the draft while the user types; the answer is a one-line status."""
     form = InitiativeForm()
@@ -175,7 +175,7 @@ def autosave(initiative_id: int | None = None):
 
 
 @bp.route("/<int:initiative_id>")
-@login_required()
+@signed_in
 def detail(initiative_id: int):
     initiative = _visible(initiative_id)
     editable = policy.can_edit_initiative(current_user, initiative)
@@ -186,7 +186,7 @@ def detail(initiative_id: int):
 
 
 @bp.route("/<int:initiative_id>/submit", methods=["POST"])
-@login_required()
+@signed_in
 def submit(initiative_id: int):
     """Submit a complete draft from its page (e.g. after the support team's pre-check)."""
     initiative = _visible(initiative_id)
@@ -212,7 +212,7 @@ def submit(initiative_id: int):
 
 
 @bp.route("/<int:initiative_id>/withdraw", methods=["POST"])
-@login_required()
+@signed_in
 def withdraw(initiative_id: int):
     initiative = _visible(initiative_id)
     policy.require(policy.can_withdraw(current_user, initiative), 403)
@@ -227,14 +227,14 @@ def withdraw(initiative_id: int):
 
 
 @bp.route("/mine")
-@login_required(*AUTHORS)
+@roles_allowed(*AUTHORS)
 def mine():
     return render("submissions/mine.html", initiatives=service.mine(current_user), statuses=STATUSES,
                   reasons={**RETURN_REASONS, **INVALID_REASONS})
 
 
 @bp.route("/union")
-@login_required(Role.HELPER)
+@roles_allowed(Role.HELPER)
 def union():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     unit_id = current_user.unit_id
@@ -244,7 +244,7 @@ def union():
 
 
 @bp.route("/similar")
-@login_required()
+@signed_in
 def similar():
     """The "already submitted" hint under the title while typing (htmx partial)."""
     text = request.args.get("title", "")[:300]
@@ -255,7 +255,7 @@ def similar():
 
 
 @bp.route("/attachments/<int:attachment_id>")
-@login_required()
+@signed_in
 def attachment(attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     policy.require(item is not None and policy.can_view_initiative(current_user, item.initiative))
@@ -265,7 +265,7 @@ def attachment(attachment_id: int):
 
 
 @bp.route("/attachments/<int:attachment_id>/thumb")
-@login_required()
+@signed_in
 def thumbnail(attachment_id: int):
     item = db.session.get(Attachment, attachment_id)
     policy.require(item is not None and item.has_thumbnail

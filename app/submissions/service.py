@@ -9,14 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import policy
-from ..auth import service as accounts
 from ..domain import accounts as account_rules
 from ..domain import campaigns, duplicates, workflow
 from ..domain.text import fold
 from ..extensions import db
 from ..fields import has_nul
-from ..models import (Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind,
-                      User)
+from ..models import Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind, User
 from .forms import InitiativeForm
 from .rules import missing_items, shares_problem
 
@@ -99,7 +97,7 @@ def _author_for(form: InitiativeForm, user: User, initiative: Initiative | None,
             raise SubmissionError(_("Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số)."))
         if phone and account_rules.login_taken(phone, None)[0]:
             raise SubmissionError(_("Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách."))
-        member = accounts.create_user(full_name=form.new_member_name.data, role=Role.MEMBER, unit=user.unit,
+        member = account_rules.create_user(full_name=form.new_member_name.data, role=Role.MEMBER, unit=user.unit,
                                       phone=phone, position=form.new_member_position.data, created_by=user)
         form.author_id.data = str(member.id)
         form.new_member_name.data = form.new_member_phone.data = form.new_member_position.data = ""
@@ -175,11 +173,6 @@ def snapshot(initiative: Initiative) -> dict:
     content["estimated_value"] = initiative.estimated_value
     content["authors"] = [[a.full_name, a.share_percent] for a in initiative.authors]
     return content
-
-
-def revisions(initiative: Initiative) -> list[InitiativeRevision]:
-    return list(db.session.scalars(select(InitiativeRevision).where(InitiativeRevision.initiative_id == initiative.id)
-                                   .order_by(InitiativeRevision.number)))
 
 
 def precheck(initiative: Initiative) -> list[str]:

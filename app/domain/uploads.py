@@ -6,6 +6,7 @@ the deletion is committed. The bookkeeping hangs on the session (``session.info`
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
@@ -183,10 +184,8 @@ def _write(stored_name: str, data: bytes) -> None:
 
 def _delete_files(names: list[str]) -> None:
     for name in names:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(path_of(name))
-        except FileNotFoundError:
-            pass
 
 
 @event.listens_for(db.session, "after_commit")
