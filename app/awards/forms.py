@@ -73,9 +73,8 @@ def messages(form: Form) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-# --- query strings (no CSRF: they only filter what a page shows) -------------------------------------------------
-
-# Fed ``request.args`` and read, never validated: a value outside the choices means "all", as a filter should.
+# --- query strings: fed ``request.args`` and read, never validated (a value outside the choices means "all", as
+# a filter should); no CSRF, they only choose what a page shows -------------------------------------------------
 
 class GalleryFilter(Form):
     class Meta:
@@ -136,5 +135,5 @@ class VoteForm(Form):
 
 class FeatureForm(Form):
     story = LabelledText(_l("Lời giới thiệu"), [DataRequired(_l("Vui lòng viết vài dòng giới thiệu."))],
-                             max_length=5000)
+                         max_length=5000)
     unpublish = Pressed()
