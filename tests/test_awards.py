@@ -98,7 +98,7 @@ def test_withdrawn_invalid_or_not_shortlisted_cannot_be_awarded(app, client, wor
         level = service.levels(initiative.campaign)[0]
         author_key = service.recipients(initiative)[0][0]
         with pytest.raises(service.AwardProblem):
-            service.grant(db.session.get(User, world.organizer_p), initiative, level, [author_key], "12/QĐ",
+            service.grant(db.session.get(User, world.organizer_p), initiative, level.id, [author_key], "12/QĐ",
                           __import__("datetime").date(2022, 6, 10))
     if status == Status.WITHDRAWN:
         assert client.form(f"/awards/{item}/shortlist").status_code == 302

@@ -1,76 +1,88 @@
 """Commendation for organizers (shortlist, judging rounds, awards, certificates) and the public gallery."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import policy
 from ..domain import campaigns, uploads
 from ..domain.catalog import FIELDS, STATUSES
 from ..extensions import db
-from ..models import Attachment, Award, AwardLevel, Feature, Initiative, PairwiseRound, Role, Unit
+from ..models import Attachment, Award, Campaign, Feature, Initiative, PairwiseRound, Role
 from ..policy import public, roles_allowed, signed_in
 from ..web import is_htmx, render
-from . import service
+from . import forms, service
 
 bp = Blueprint("awards", __name__)
 ORGANIZERS = (Role.ORGANIZER,)
 JUDGES = (Role.ORGANIZER, Role.REVIEWER)
 
 
-def _campaign():
+def _campaign() -> Campaign:
     campaign = campaigns.current(current_user.scope)
-    policy.require(campaign is not None)
+    if campaign is None:
+        abort(404)
     return campaign
 
 
 def _managed(initiative_id: int) -> Initiative:
     """An initiative of the organizer's subtree (404 outside it)."""
-    initiative = db.session.get(Initiative, initiative_id)
-    policy.require(initiative is not None and policy.can_manage_unit(current_user, initiative.unit))
-    return initiative
+    return policy.get_or_404(Initiative, initiative_id, lambda item: policy.can_manage_unit(current_user, item.unit))
 
 
-def _scope_unit(unit_id: int | None) -> Unit | None:
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    return unit if unit is not None and policy.in_scope(current_user, unit) else None
+def _award(award_id: int) -> Award:
+    """An award of an initiative of the organizer's subtree (404 outside it)."""
+    return policy.get_or_404(Award, award_id,
+                             lambda award: policy.can_manage_unit(current_user, award.initiative.unit))
+
+
+def _certificate_award(award_id: int) -> Award:
+    """A standing award its organizers or its recipient may see (404 for anyone else)."""
+    return policy.get_or_404(Award, award_id, lambda award: award.revoked_at is None and (
+        policy.can_manage_unit(current_user, award.initiative.unit) or award.recipient_user_id == current_user.id))
+
+
+def _round(round_id: int) -> PairwiseRound:
+    return policy.get_or_404(PairwiseRound, round_id, lambda judging: policy.in_scope(current_user, judging.unit))
+
+
+def _published(feature_id: int) -> Feature:
+    return policy.get_or_404(Feature, feature_id, lambda row: row.published)
 
 
 @bp.route("/awards/")
 @roles_allowed(*ORGANIZERS)
 def candidates():
     campaign = _campaign()
-    field = request.args.get("field") if request.args.get("field") in FIELDS else None
-    sector = request.args.get("sector") if request.args.get("sector") in service.SECTORS else None
-    unit = _scope_unit(request.args.get("unit", type=int))
-    scope = current_user.scope or campaign.unit
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == scope.id).order_by(Unit.name)))
+    query = forms.CandidateFilter(request.args)
+    field, sector = query.field.data, query.sector.data
+    unit = service.scope_unit(current_user, query.unit.data)
     return render("awards/candidates.html", campaign=campaign, items=service.candidates(
         current_user, campaign, field, sector, unit), fields=FIELDS, field=field, sector=sector, unit=unit,
-        children=children, statuses=STATUSES)
+        children=service.child_units(current_user.scope or campaign.unit), statuses=STATUSES)
 
 
 @bp.route("/awards/<int:initiative_id>/shortlist", methods=["POST"])
 @roles_allowed(*ORGANIZERS)
 def shortlist(initiative_id: int):
     initiative = _managed(initiative_id)
-    note = request.form.get("note")
-    try:
-        if request.form.get("only_note"):
-            service.save_note(current_user, initiative, note)
-        else:
-            service.toggle_shortlist(current_user, initiative, note)
-        db.session.commit()
-    except service.AwardProblem as problem:
-        db.session.rollback()
-        flash(str(problem), "error")
+    form = forms.ShortlistForm()
+    if form.validate():
+        try:
+            if form.only_note.data:
+                service.save_note(current_user, initiative, form.note.data)
+            else:
+                service.toggle_shortlist(current_user, initiative, form.note.data)
+            db.session.commit()
+        except service.AwardProblem as problem:
+            db.session.rollback()
+            form.form_errors.append(str(problem))
+    for message in forms.messages(form):
+        flash(message, "error")
     if is_htmx():
-        candidate = service.as_candidates(initiative.campaign, [initiative])[0]
-        return render("awards/_candidate_row.html", "awards/_candidate_row.html", c=candidate, statuses=STATUSES)
+        return render("awards/_candidate_row.html", "awards/_candidate_row.html", c=service.candidate(initiative),
+                      statuses=STATUSES)
     return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                     else url_for("awards.candidates"))
 
@@ -79,31 +91,20 @@ def shortlist(initiative_id: int):
 @roles_allowed(*ORGANIZERS)
 def award_form(initiative_id: int):
     initiative = _managed(initiative_id)
-    levels = service.levels(initiative.campaign)
-    error = None
-    chosen = request.form.getlist("recipients")
-    if request.method == "POST":
-        level = db.session.get(AwardLevel, request.form.get("level_id", type=int) or 0)
+    form = forms.AwardForm()
+    if form.validate_on_submit():
         try:
-            decision_date = date.fromisoformat(request.form.get("decision_date", ""))
-        except ValueError:
-            decision_date = None
-        try:
-            if level is None:
-                raise service.AwardProblem(_("Vui lòng chọn hình thức khen thưởng."))
-            if decision_date is None:
-                raise service.AwardProblem(_("Vui lòng nhập ngày quyết định."))
-            made = service.grant(current_user, initiative, level, chosen, request.form.get("decision_number", ""),
-                                 decision_date)
+            made = service.grant(current_user, initiative, form.level_id.data, form.recipients.data,
+                                 form.decision_number.data, form.decision_date.data)
             db.session.commit()
             flash(_("Đã ghi %(n)s khen thưởng.", n=len(made)), "success")
             return redirect(url_for("awards.award_form", initiative_id=initiative.id))
         except service.AwardProblem as problem:
             db.session.rollback()
-            error = str(problem)
-    return render("awards/award_form.html", initiative=initiative, levels=[(lv, service.used(lv)) for lv in levels],
-                  recipients=service.recipients(initiative), awards=service.active_awards(initiative), error=error,
-                  chosen=chosen, form=request.form, statuses=STATUSES)
+            form.form_errors.append(str(problem))
+    return render("awards/award_form.html", initiative=initiative, levels=service.levels_in_use(initiative.campaign),
+                  recipients=service.recipients(initiative), awards=service.active_awards(initiative),
+                  errors=forms.messages(form), form=form, statuses=STATUSES)
 
 
 @bp.route("/awards/levels", methods=["GET", "POST"])
@@ -112,27 +113,24 @@ def levels():
     """Award levels of the campaign: name, issuer and quota (blank quota: no limit)."""
     campaign = _campaign()
     policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
-    found = service.levels(campaign)
-    error = None
-    if request.method == "POST":
+    form = forms.LevelForm()
+    if form.validate_on_submit():
         try:
-            service.save_level(campaign, request.form.get("level_id", type=int), request.form.get("name", ""),
-                               request.form.get("issuer", ""), request.form.get("quota", ""))
+            service.save_level(campaign, form.level_id.data, form.name.data, form.issuer.data, form.quota.data)
             db.session.commit()
             flash(_("Đã lưu hình thức khen thưởng."), "success")
             return redirect(url_for("awards.levels"))
         except service.AwardProblem as problem:
             db.session.rollback()
-            error = str(problem)
-    return render("awards/levels.html", campaign=campaign, levels=[(lv, service.used(lv)) for lv in found],
-                  error=error, form=request.form)
+            form.form_errors.append(str(problem))
+    return render("awards/levels.html", campaign=campaign, levels=service.levels_in_use(campaign),
+                  errors=forms.messages(form), form=form)
 
 
 @bp.route("/awards/grants/<int:award_id>/revoke", methods=["POST"])
 @roles_allowed(*ORGANIZERS)
 def revoke(award_id: int):
-    award = db.session.get(Award, award_id)
-    policy.require(award is not None and policy.can_manage_unit(current_user, award.initiative.unit))
+    award = _award(award_id)
     service.revoke(current_user, award)
     db.session.commit()
     flash(_("Đã thu hồi khen thưởng của %(name)s.", name=award.recipient_name), "info")
@@ -144,7 +142,7 @@ def revoke(award_id: int):
 def award_list():
     campaign = _campaign()
     awards = service.award_list(campaign, current_user)
-    export = request.args.get("format")
+    export = forms.AwardListExport(request.args).format.data
     if export == "xlsx":
         return Response(service.annex_xlsx(campaign, awards),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -153,14 +151,6 @@ def award_list():
         return Response(service.annex_csv(awards), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="khen-thuong-{campaign.slug}.csv"'})
     return render("awards/list.html", campaign=campaign, awards=awards, fields=FIELDS)
-
-
-def _certificate_award(award_id: int) -> Award:
-    award = db.session.get(Award, award_id)
-    allowed = award is not None and award.revoked_at is None and (
-        policy.can_manage_unit(current_user, award.initiative.unit) or award.recipient_user_id == current_user.id)
-    policy.require(allowed)
-    return award
 
 
 @bp.route("/awards/certificates/<int:award_id>")
@@ -182,45 +172,42 @@ def certificate_pdf(award_id: int):
 @roles_allowed(*JUDGES)
 def rounds():
     campaign = _campaign()
-    if request.method == "POST":
+    form = forms.RoundForm()
+    if form.is_submitted():
         policy.require(current_user.role in (Role.ORGANIZER, Role.ADMIN), 403)
-        try:
-            judging = service.create_round(current_user, campaign, request.form.get("name", ""))
-            db.session.commit()
-            return redirect(url_for("awards.round_page", round_id=judging.id))
-        except service.AwardProblem as problem:
-            flash(str(problem), "error")
-    found = db.session.scalars(select(PairwiseRound).where(PairwiseRound.campaign_id == campaign.id)
-                               .order_by(PairwiseRound.id.desc())).all()
-    return render("awards/rounds.html", rounds=[r for r in found if policy.in_scope(current_user, r.unit)])
-
-
-def _round(round_id: int) -> PairwiseRound:
-    judging = db.session.get(PairwiseRound, round_id)
-    policy.require(judging is not None and policy.in_scope(current_user, judging.unit))
-    return judging
+        if form.validate():
+            try:
+                judging = service.create_round(current_user, campaign, form.name.data or "")
+                db.session.commit()
+                return redirect(url_for("awards.round_page", round_id=judging.id))
+            except service.AwardProblem as problem:
+                form.form_errors.append(str(problem))
+        for message in forms.messages(form):
+            flash(message, "error")
+    return render("awards/rounds.html", rounds=service.rounds(current_user, campaign))
 
 
 @bp.route("/awards/rounds/<int:round_id>")
 @roles_allowed(*JUDGES)
 def round_page(round_id: int):
     judging = _round(round_id)
-    pair = service.next_pair(judging, current_user)
-    shown = [db.session.get(Initiative, i) for i in pair] if pair else []
-    return render("awards/round.html", judging=judging, pair=shown, ranking=service.round_ranking(judging),
-                  votes=len(service.votes(judging)))
+    return render("awards/round.html", judging=judging, pair=service.next_pair(judging, current_user),
+                  ranking=service.round_ranking(judging), votes=len(service.votes(judging)))
 
 
 @bp.route("/awards/rounds/<int:round_id>/vote", methods=["POST"])
 @roles_allowed(*JUDGES)
 def round_vote(round_id: int):
     judging = _round(round_id)
-    try:
-        service.vote(judging, current_user, request.form.get("first", type=int) or 0,
-                     request.form.get("second", type=int) or 0, request.form.get("winner", type=int) or 0)
-        db.session.commit()
-    except service.AwardProblem as problem:
-        flash(str(problem), "error")
+    form = forms.VoteForm()
+    if form.validate():
+        try:
+            service.vote(judging, current_user, form.first.data, form.second.data, form.winner.data)
+            db.session.commit()
+        except service.AwardProblem as problem:
+            form.form_errors.append(str(problem))
+    for message in forms.messages(form):
+        flash(message, "error")
     return redirect(url_for("awards.round_page", round_id=judging.id))
 
 
@@ -228,44 +215,38 @@ def round_vote(round_id: int):
 @roles_allowed(*ORGANIZERS)
 def feature_form(initiative_id: int):
     initiative = _managed(initiative_id)
-    existing = db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))
-    error = None
-    if request.method == "POST":
-        if request.form.get("unpublish") and existing:
-            existing.published = False
+    existing = service.feature_of(initiative)
+    form = forms.FeatureForm()
+    if form.is_submitted():
+        if form.unpublish.data and existing:
+            service.unpublish(existing)
             db.session.commit()
             flash(_("Đã gỡ khỏi trang sáng kiến tiêu biểu."), "info")
             return redirect(url_for("awards.candidates"))
-        try:
-            row = service.feature(current_user, initiative, request.form.get("story", ""))
-            db.session.commit()
-            flash(_("Đã đăng lên trang sáng kiến tiêu biểu."), "success")
-            return redirect(url_for("awards.gallery_item", feature_id=row.id))
-        except service.AwardProblem as problem:
-            db.session.rollback()
-            error = str(problem)
-    return render("awards/feature_form.html", initiative=initiative, existing=existing, error=error,
-                  story=request.form.get("story", existing.story if existing else ""))
+        if form.validate():
+            try:
+                row = service.feature(current_user, initiative, form.story.data)
+                db.session.commit()
+                flash(_("Đã đăng lên trang sáng kiến tiêu biểu."), "success")
+                return redirect(url_for("awards.gallery_item", feature_id=row.id))
+            except service.AwardProblem as problem:
+                db.session.rollback()
+                form.form_errors.append(str(problem))
+    elif existing:
+        form.story.data = existing.story
+    return render("awards/feature_form.html", initiative=initiative, existing=existing, form=form,
+                  errors=forms.messages(form))
 
 
 @bp.route("/gallery")
 @public
 def gallery():
-    field = request.args.get("field") if request.args.get("field") in FIELDS else None
+    query = forms.GalleryFilter(request.args)
     campaign = campaigns.current()
-    root = campaign.unit if campaign else None
-    unit = db.session.get(Unit, request.args.get("unit", type=int) or 0)
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == root.id).order_by(Unit.name))) \
-        if root else []
-    return render("awards/gallery.html", "awards/_gallery_items.html", features=service.gallery(field, unit),
-                  fields=FIELDS, field=field, unit=unit, children=children)
-
-
-def _published(feature_id: int) -> Feature:
-    row = db.session.get(Feature, feature_id)
-    if row is None or not row.published:
-        abort(404)
-    return row
+    unit = service.any_unit(query.unit.data)
+    return render("awards/gallery.html", "awards/_gallery_items.html", features=service.gallery(query.field.data, unit),
+                  fields=FIELDS, field=query.field.data, unit=unit,
+                  children=service.child_units(campaign.unit) if campaign else [])
 
 
 def _image_of(initiative: Initiative) -> Attachment | None:

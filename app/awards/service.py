@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,9 +12,9 @@ from sqlalchemy import func, select
 
 from ..domain import pairwise, scoring, tallies, workflow
 from ..domain.catalog import FIELDS
+from ..domain.units import subtree_filter
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
-from ..fields import parse_count, text_problem
 from ..models import (
     Award,
     AwardLevel,
@@ -28,7 +29,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import in_scope_clause
+from ..policy import in_scope, in_scope_clause
 
 # The campaign letter's focus sectors, as groups of fields.
 SECTORS = {
@@ -40,7 +41,7 @@ FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
 
 
 class AwardProblem(Exception):
-    pass
+    """A rule of commendation the request breaks; the message is for the organizer."""
 
 
 @dataclass
@@ -68,20 +69,33 @@ def candidates(user: User, campaign: Campaign, field: str | None = None, sector:
     return result[:limit]
 
 
-def as_candidates(campaign: Campaign, items: list[Initiative]) -> list[Candidate]:
+def as_candidates(campaign: Campaign, items: Sequence[Initiative]) -> list[Candidate]:
     """Initiatives with their score aggregates and shortlist notes."""
     scores = scoring.aggregates(campaign.id, [i.id for i in items])
-    notes = dict(db.session.execute(select(ShortlistNote.initiative_id, ShortlistNote.note)
-                                    .where(ShortlistNote.initiative_id.in_([i.id for i in items]))).all())
+    notes: dict[int, str] = {row.initiative_id: row.note for row in db.session.execute(
+        select(ShortlistNote.initiative_id, ShortlistNote.note)
+        .where(ShortlistNote.initiative_id.in_([i.id for i in items])))}
     return [Candidate(i, scores[i.id].z_mean, scores[i.id].raw_mean, scores[i.id].spread, scores[i.id].count,
                       notes.get(i.id, "")) for i in items]
 
 
-def _check_text(label: str, value: str, max_length: int) -> None:
-    """Free text read without a form: bounded and storable before it reaches the database."""
-    problem = text_problem(label, value, max_length)
-    if problem:
-        raise AwardProblem(problem)
+def candidate(initiative: Initiative) -> Candidate:
+    return as_candidates(initiative.campaign, [initiative])[0]
+
+
+def scope_unit(user: User, unit_id: int | None) -> Unit | None:
+    """The unit a candidates filter names, if it is in the user's scope (else no filter)."""
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    return unit if unit is not None and in_scope(user, unit) else None
+
+
+def any_unit(unit_id: int | None) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+def child_units(parent: Unit) -> list[Unit]:
+    """The units a filter offers under ``parent``, by name."""
+    return list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)))
 
 
 def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> None:
@@ -97,14 +111,14 @@ def toggle_shortlist(user: User, initiative: Initiative, note: str | None) -> No
 
 
 def save_note(user: User, initiative: Initiative, note: str | None) -> None:
+    """Write the organizers' note (None: leave it as it is)."""
     if note is None:
         return
-    _check_text(_("Ghi chú đề cử"), note, 2000)
     row = db.session.get(ShortlistNote, initiative.id)
     if row is None:
-        db.session.add(ShortlistNote(initiative_id=initiative.id, note=note.strip(), updated_by_id=user.id))
+        db.session.add(ShortlistNote(initiative_id=initiative.id, note=note, updated_by_id=user.id))
     else:
-        row.note, row.updated_by_id = note.strip(), user.id
+        row.note, row.updated_by_id = note, user.id
 
 
 def levels(campaign: Campaign) -> list[AwardLevel]:
@@ -113,15 +127,14 @@ def levels(campaign: Campaign) -> list[AwardLevel]:
                                    .order_by(AwardLevel.position)))
 
 
-def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str, quota: str) -> AwardLevel:
-    """Add a level, or change one; a quota may not drop below the awards already made at that level."""
-    name, issuer, quota = name.strip(), issuer.strip(), quota.strip()
-    if not name or not issuer:
-        raise AwardProblem(_("Vui lòng nhập tên hình thức khen thưởng và cấp khen."))
-    _check_text(_("Tên hình thức khen thưởng"), name, 200)
-    _check_text(_("Cấp khen"), issuer, 200)
-    if quota and parse_count(quota) is None:
-        raise AwardProblem(_("Số lượng phải là số nguyên, hoặc để trống nếu không giới hạn."))
+def levels_in_use(campaign: Campaign) -> list[tuple[AwardLevel, int]]:
+    """Each level with the number of awards standing at it."""
+    return [(level, used(level)) for level in levels(campaign)]
+
+
+def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str, quota: int | None) -> AwardLevel:
+    """Add a level (no ``level_id``), or change one; ``quota`` None means no limit, and a quota may not drop
+    below the awards already made at that level."""
     if level_id:
         level = db.session.get(AwardLevel, level_id)
         if level is None or level.campaign_id != campaign.id:
@@ -129,10 +142,9 @@ def save_level(campaign: Campaign, level_id: int | None, name: str, issuer: str,
     else:
         level = AwardLevel(campaign_id=campaign.id, position=len(levels(campaign)))
         db.session.add(level)
-    new_quota = parse_count(quota) if quota else None
-    if new_quota is not None and level.id and used(level) > new_quota:
+    if quota is not None and level.id and used(level) > quota:
         raise AwardProblem(_("Đã có %(n)s khen thưởng ở mức này: số lượng không thể nhỏ hơn.", n=used(level)))
-    level.name, level.issuer, level.quota = name, issuer, new_quota
+    level.name, level.issuer, level.quota = name, issuer, quota
     return level
 
 
@@ -157,19 +169,20 @@ def recipients(initiative: Initiative) -> list[tuple[str, str]]:
     return choices
 
 
-def grant(user: User, initiative: Initiative, level: AwardLevel, chosen: list[str], decision_number: str,
+def grant(user: User, initiative: Initiative, level_id: int, chosen: list[str], decision_number: str,
           decision_date: date) -> list[Award]:
-    """Award the chosen authors/collective. Only a shortlisted (or already awarded) initiative qualifies."""
+    """Award the chosen authors/collective (keys from ``recipients``) at the level ``level_id`` of the
+    initiative's campaign. Only a shortlisted (or already awarded) initiative qualifies."""
     if initiative.status not in (Status.SHORTLISTED, Status.AWARDED):
         raise AwardProblem(_("Chỉ khen thưởng sáng kiến đã vào danh sách đề cử (không phải sáng kiến đã rút, "
                              "không hợp lệ hay chưa thẩm định)."))
+    level = db.session.get(AwardLevel, level_id)
+    if level is None:
+        raise AwardProblem(_("Vui lòng chọn hình thức khen thưởng."))
     if level.campaign_id != initiative.campaign_id:
         raise AwardProblem(_("Hình thức khen thưởng không thuộc chiến dịch này."))
     if not chosen:
         raise AwardProblem(_("Hãy chọn ít nhất một người hoặc tập thể được khen."))
-    if not decision_number.strip():
-        raise AwardProblem(_("Vui lòng nhập số quyết định."))
-    _check_text(_("Số quyết định"), decision_number, 60)
     if level.quota is not None and used(level) + len(chosen) > level.quota:
         raise AwardProblem(_("Vượt số lượng %(level)s: còn %(left)s suất.", level=level.name,
                              left=max(0, level.quota - used(level))))
@@ -187,16 +200,17 @@ def grant(user: User, initiative: Initiative, level: AwardLevel, chosen: list[st
         else:
             raise AwardProblem(_("Người được khen phải là tác giả hoặc tập thể tác giả của sáng kiến."))
         award.level_id, award.initiative_id, award.unit_name = level.id, initiative.id, initiative.unit.name
-        award.decision_number, award.decision_date = decision_number.strip(), decision_date
+        award.decision_number, award.decision_date = decision_number, decision_date
         award.created_by_id = user.id
         db.session.add(award)
         made.append(award)
     if initiative.status == Status.SHORTLISTED:
-        workflow.transition(initiative, Status.AWARDED, user, message=decision_number.strip())
+        workflow.transition(initiative, Status.AWARDED, user, message=decision_number)
     return made
 
 
 def revoke(user: User, award: Award) -> None:
+    """Withdraw one award (kept, marked revoked); the initiative's status stays as it is."""
     award.revoked_at, award.revoked_by_id = utcnow(), user.id
 
 
@@ -219,7 +233,7 @@ def annex_rows(awards: list[Award]) -> list[list]:
 
 def annex_xlsx(campaign: Campaign, awards: list[Award]) -> bytes:
     heading = [f"DANH SÁCH KHEN THƯỞNG — {campaign.name.upper()}", "(Kèm theo quyết định khen thưởng)"]
-    widths = dict(zip("ABCDEFGHIJ", (5, 28, 18, 34, 44, 20, 14, 26, 14, 14)))
+    widths: dict[str, float] = dict(zip("ABCDEFGHIJ", (5, 28, 18, 34, 44, 20, 14, 26, 14, 14)))
     return xlsx_bytes("Phụ lục", heading, ANNEX_HEADERS, annex_rows(awards), widths)
 
 
@@ -279,13 +293,20 @@ def certificate_pdf(award: Award) -> bytes:
 
 # --- pairwise rounds -------------------------------------------------------------------------------------------
 
+def rounds(user: User, campaign: Campaign) -> list[PairwiseRound]:
+    """The campaign's judging rounds the user may open, newest first."""
+    found = db.session.scalars(select(PairwiseRound).where(PairwiseRound.campaign_id == campaign.id)
+                               .order_by(PairwiseRound.id.desc()))
+    return [judging for judging in found if in_scope(user, judging.unit)]
+
+
 def create_round(user: User, campaign: Campaign, name: str) -> PairwiseRound:
-    _check_text(_("Tên vòng so sánh"), name, 200)
+    """A round over the scope's shortlist (``name`` blank: the campaign's name)."""
     members = [c.initiative.id for c in candidates(user, campaign) if c.initiative.status == Status.SHORTLISTED]
     if len(members) < 2:
         raise AwardProblem(_("Cần ít nhất hai sáng kiến trong danh sách đề cử để so sánh từng cặp."))
     scope = user.scope or campaign.unit
-    judging = PairwiseRound(campaign_id=campaign.id, unit_id=scope.id, name=name.strip() or campaign.name,
+    judging = PairwiseRound(campaign_id=campaign.id, unit_id=scope.id, name=name or campaign.name,
                             initiative_ids=members, created_by_id=user.id)
     db.session.add(judging)
     db.session.flush()
@@ -296,10 +317,15 @@ def votes(judging: PairwiseRound) -> list[PairwiseVote]:
     return list(db.session.scalars(select(PairwiseVote).where(PairwiseVote.round_id == judging.id)))
 
 
-def next_pair(judging: PairwiseRound, judge: User) -> tuple[int, int] | None:
+def next_pair(judging: PairwiseRound, judge: User) -> list[Initiative]:
+    """The two initiatives the judge compares next, or [] when they have compared every pair."""
     all_votes = votes(judging)
     mine = {(v.first_id, v.second_id) for v in all_votes if v.judge_id == judge.id}
-    return pairwise.next_pair(judging.initiative_ids, [(v.first_id, v.second_id) for v in all_votes], mine)
+    pair = pairwise.next_pair(judging.initiative_ids, [(v.first_id, v.second_id) for v in all_votes], mine)
+    if pair is None:
+        return []
+    found = {i.id: i for i in db.session.scalars(select(Initiative).where(Initiative.id.in_(pair)))}
+    return [found[i] for i in pair] if all(i in found for i in pair) else []
 
 
 def vote(judging: PairwiseRound, judge: User, first_id: int, second_id: int, winner_id: int) -> None:
@@ -318,7 +344,7 @@ def vote(judging: PairwiseRound, judge: User, first_id: int, second_id: int, win
 def round_ranking(judging: PairwiseRound) -> list[tuple[Initiative, float, int]]:
     all_votes = votes(judging)
     wins = [(v.winner_id, v.second_id if v.winner_id == v.first_id else v.first_id) for v in all_votes]
-    played = {}
+    played: dict[int, int] = {}
     for v in all_votes:
         played[v.first_id] = played.get(v.first_id, 0) + 1
         played[v.second_id] = played.get(v.second_id, 0) + 1
@@ -336,21 +362,27 @@ def gallery(field: str | None = None, unit: Unit | None = None) -> list[Feature]
     if field:
         stmt = stmt.where(Initiative.field == field)
     if unit is not None:
-        from ..domain.units import subtree_filter
         stmt = stmt.where(Initiative.unit_id.in_(select(Unit.id).where(subtree_filter(unit))))
     return list(db.session.scalars(stmt))
 
 
+def feature_of(initiative: Initiative) -> Feature | None:
+    return db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))
+
+
 def feature(user: User, initiative: Initiative, story: str) -> Feature:
+    """Publish (or republish) the initiative in the gallery with ``story``."""
     if initiative.status not in tallies.VALID_STATUSES:
         raise AwardProblem(_("Chỉ giới thiệu sáng kiến hợp lệ."))
-    if not story.strip():
-        raise AwardProblem(_("Vui lòng viết vài dòng giới thiệu."))
-    _check_text(_("Lời giới thiệu"), story, 5000)
-    row = db.session.scalar(select(Feature).where(Feature.initiative_id == initiative.id))
+    row = feature_of(initiative)
     if row is None:
-        row = Feature(initiative_id=initiative.id, created_by_id=user.id, story=story.strip())
+        row = Feature(initiative_id=initiative.id, created_by_id=user.id, story=story)
         db.session.add(row)
     else:
-        row.story, row.published = story.strip(), True
+        row.story, row.published = story, True
+    db.session.flush()
     return row
+
+
+def unpublish(row: Feature) -> None:
+    row.published = False
