@@ -173,9 +173,27 @@ def test_database_version_check_stops_a_simultaneous_decision(app, world, databa
         other.dispose()
         with pytest.raises(workflow.AlreadyDecided) as raised:
             workflow.transition(item, Status.INVALID, reviewer, reason_code="copied", expected_version=seen)
-        assert raised.value.by.id == world.reviewer_p
+        assert raised.value.initiative_id == item_id
+        # Who won is read after the caller's rollback (transition leaves it to the caller), as the route does.
+        db.session.rollback()
+        assert db.session.get(Initiative, item_id).decided_by.id == world.reviewer_p
         assert db.session.get(Initiative, item_id).status == Status.VALID
         assert tallies.for_unit(world.campaign, world.province).invalid == 0
+
+
+def test_a_stale_version_names_who_decided_without_touching_the_session(app, world):
+    item_id = submitted(app, "member_a1", world)
+    with app.app_context():
+        item = db.session.get(Initiative, item_id)
+        seen = item.version
+        workflow.transition(item, Status.VALID, db.session.get(User, world.reviewer_p))
+        db.session.commit()
+        with pytest.raises(workflow.AlreadyDecided) as raised:
+            workflow.transition(item, Status.INVALID, db.session.get(User, world.reviewer_p2), reason_code="copied",
+                                expected_version=seen)
+        assert (raised.value.by.id, raised.value.at, raised.value.status) == (
+            world.reviewer_p, item.decided_at, Status.VALID)
+        assert db.session.get(Initiative, item_id).status == Status.VALID
 
 
 def test_duplicates_found_at_submit_time_with_similarity(app, client, world):
