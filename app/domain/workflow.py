@@ -88,18 +88,21 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
         raise ReasonRequired(to_status)
     now = now or utcnow()
 
-    initiative.status = to_status
-    if to_status == Status.SUBMITTED:
-        initiative.submitted_at = now
-        initiative.first_submitted_at = initiative.first_submitted_at or now
-    if to_status in DECIDED_STATUSES:
-        initiative.decided_by_id = actor.id
-        initiative.decided_at = now
-        initiative.decision_reason = reason_code
-        initiative.decision_message = message
-    event = StatusEvent(initiative=initiative, actor_id=actor.id, from_status=from_status, to_status=to_status,
-                        reason_code=reason_code, message=message, created_at=now)
-    db.session.add(event)
+    # No flush while the row changes (reading an expired actor would flush): the one flush is below, where a
+    # race lost to another transaction is recognised.
+    with db.session.no_autoflush:
+        initiative.status = to_status
+        if to_status == Status.SUBMITTED:
+            initiative.submitted_at = now
+            initiative.first_submitted_at = initiative.first_submitted_at or now
+        if to_status in DECIDED_STATUSES:
+            initiative.decided_by_id = actor.id
+            initiative.decided_at = now
+            initiative.decision_reason = reason_code
+            initiative.decision_message = message
+        event = StatusEvent(initiative=initiative, actor_id=actor.id, from_status=from_status,
+                            to_status=to_status, reason_code=reason_code, message=message, created_at=now)
+        db.session.add(event)
     initiative_id = initiative.id
     try:
         db.session.flush()  # the version check happens here
