@@ -248,6 +248,17 @@ def test_cluster_commit_is_all_or_nothing_on_a_stale_version(app, client, world)
     assert status_of(app, copy_a) == status_of(app, copy_b) == Status.SUBMITTED
 
 
+def test_cluster_commit_without_the_previewed_versions_previews_again(app, client, world):
+    lead = submitted(app, "member_b1", world)
+    copy_a = submitted(app, "member_a1", world, solution=SOLUTION + " mỗi sáng")
+    login(client, world.reviewer_p_phone)
+    response = client.form(f"/review/{lead}/cluster", {"step": "commit", "ids": [str(copy_a)], f"v{copy_a}": "x"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Xác nhận đánh dấu 1 sáng kiến" in body
+    assert f'name="v{copy_a}" value="{version_of(app, copy_a)}"' in body
+    assert status_of(app, copy_a) == Status.SUBMITTED
+
+
 def test_resubmitted_initiative_reenters_the_queue_with_its_history(app, client, world):
     item = submitted(app, "member_a1", world)
     login(client, world.reviewer_p_phone)
