@@ -173,9 +173,27 @@ def test_database_version_check_stops_a_simultaneous_decision(app, world, databa
         other.dispose()
         with pytest.raises(workflow.AlreadyDecided) as raised:
             workflow.transition(item, Status.INVALID, reviewer, reason_code="copied", expected_version=seen)
-        assert raised.value.by.id == world.reviewer_p
+        assert raised.value.initiative_id == item_id
+        # Who won is read after the caller's rollback (transition leaves it to the caller), as the route does.
+        db.session.rollback()
+        assert db.session.get(Initiative, item_id).decided_by.id == world.reviewer_p
         assert db.session.get(Initiative, item_id).status == Status.VALID
         assert tallies.for_unit(world.campaign, world.province).invalid == 0
+
+
+def test_a_stale_version_names_who_decided_without_touching_the_session(app, world):
+    item_id = submitted(app, "member_a1", world)
+    with app.app_context():
+        item = db.session.get(Initiative, item_id)
+        seen = item.version
+        workflow.transition(item, Status.VALID, db.session.get(User, world.reviewer_p))
+        db.session.commit()
+        with pytest.raises(workflow.AlreadyDecided) as raised:
+            workflow.transition(item, Status.INVALID, db.session.get(User, world.reviewer_p2), reason_code="copied",
+                                expected_version=seen)
+        assert (raised.value.by.id, raised.value.at, raised.value.status) == (
+            world.reviewer_p, item.decided_at, Status.VALID)
+        assert db.session.get(Initiative, item_id).status == Status.VALID
 
 
 def test_duplicates_found_at_submit_time_with_similarity(app, client, world):
@@ -228,6 +246,17 @@ def test_cluster_commit_is_all_or_nothing_on_a_stale_version(app, client, world)
             f"v{copy_b}": str(version_of(app, copy_b) - 1)}
     client.form(f"/review/{lead}/cluster", data)
     assert status_of(app, copy_a) == status_of(app, copy_b) == Status.SUBMITTED
+
+
+def test_cluster_commit_without_the_previewed_versions_previews_again(app, client, world):
+    lead = submitted(app, "member_b1", world)
+    copy_a = submitted(app, "member_a1", world, solution=SOLUTION + " mỗi sáng")
+    login(client, world.reviewer_p_phone)
+    response = client.form(f"/review/{lead}/cluster", {"step": "commit", "ids": [str(copy_a)], f"v{copy_a}": "x"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Xác nhận đánh dấu 1 sáng kiến" in body
+    assert f'name="v{copy_a}" value="{version_of(app, copy_a)}"' in body
+    assert status_of(app, copy_a) == Status.SUBMITTED
 
 
 def test_resubmitted_initiative_reenters_the_queue_with_its_history(app, client, world):

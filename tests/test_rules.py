@@ -15,7 +15,7 @@ from itertools import product
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from app.domain import workflow
 from app.domain.units import create_unit, subtree_ids_select
@@ -82,6 +82,46 @@ def _set_district_targets(app, world, a: int, b: int) -> None:
                                                                                   world.district_b]))):
             target.count = a if target.unit_id == world.district_a else b
         db.session.commit()
+
+
+def test_transition_never_ends_the_callers_transaction(app, world, database_url, monkeypatch):
+    """It flushes; committing or rolling back is the caller's (one unit of work per request), even when it
+    refuses or loses a race at write time."""
+    with app.app_context():
+        admin, author = db.session.get(User, world.admin), db.session.get(User, world.member_a1)
+        raced, item = (factories.initiative(world.campaign, author, status=Status.SUBMITTED) for _ in range(2))
+        db.session.commit()
+        other = create_engine(database_url)  # another reviewer decides ``raced`` after we loaded it
+        with other.begin() as conn:
+            conn.execute(text("UPDATE initiatives SET version=version+1 WHERE id=:i"), {"i": raced.id})
+        other.dispose()
+        session = db.session()
+        ended: list[str] = []
+
+        def recorded(name: str):
+            real = getattr(session, name)
+
+            def call():
+                ended.append(name)
+                return real()
+            return call
+
+        for name in ("commit", "rollback"):
+            monkeypatch.setattr(session, name, recorded(name))
+        with pytest.raises(workflow.AlreadyDecided):
+            workflow.transition(raced, Status.VALID, admin)  # refused by the row's version at flush
+        assert ended == []
+        db.session.rollback()  # the caller's part
+        workflow.transition(item, Status.VALID, admin)
+        with pytest.raises(workflow.AlreadyDecided):
+            workflow.transition(item, Status.SHORTLISTED, admin, expected_version=item.version - 1)
+        with pytest.raises(workflow.TransitionNotAllowed):
+            workflow.transition(item, Status.DRAFT, admin)
+        with pytest.raises(workflow.ReasonRequired):
+            workflow.transition(raced, Status.INVALID, admin)
+        assert ended == ["rollback"] and session.in_transaction()
+        db.session.commit()
+        assert db.session.get(Initiative, item.id).status == Status.VALID
 
 
 def _valid(app, world, author_key: str, when: datetime, title: str) -> None:

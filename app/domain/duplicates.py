@@ -73,8 +73,8 @@ def candidates_for_text(folded: str, campaign_id: int, exclude_id: int | None = 
             .where(InitiativeBand.band_hash.in_(bands)))
     if exclude_id is not None:
         hits = hits.where(InitiativeBand.initiative_id != exclude_id)
-    hits = hits.group_by(InitiativeBand.initiative_id).order_by(func.count().desc()).limit(limit * 5).subquery()
-    rows = db.session.scalars(select(Initiative).join(hits, hits.c.initiative_id == Initiative.id)
+    best = hits.group_by(InitiativeBand.initiative_id).order_by(func.count().desc()).limit(limit * 5).subquery()
+    rows = db.session.scalars(select(Initiative).join(best, best.c.initiative_id == Initiative.id)
                               .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(COUNTED_STATUSES)))
     scored = [(other, jaccard(own, shingles(text_of(other)))) for other in rows]
     scored = [(other, round(s, 3)) for other, s in scored if s >= MIN_SIMILARITY]

@@ -1,8 +1,9 @@
 """The one place where an initiative changes status (DESIGN §5).
 
 Each transition checks it is allowed, writes one audit row and moves the tallies, all in the caller's
-transaction. Decisions carry the version the reviewer saw: if someone else decided first, the caller gets
-``AlreadyDecided`` with who and when, never a silent overwrite.
+transaction: it flushes, and never commits or rolls back (the caller does, once per request). Decisions carry
+the version the reviewer saw: if someone else decided first, the caller gets ``AlreadyDecided``, never a silent
+overwrite.
 """
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
     (Status.SHORTLISTED, Status.VALID),
     (Status.SHORTLISTED, Status.AWARDED),
 })
-DECISIONS = (Status.VALID, Status.INVALID, Status.RETURNED)
+# The statuses a reviewer's triage decision leads to; reaching one records who decided and when.
+DECIDED_STATUSES = (Status.VALID, Status.INVALID, Status.RETURNED)
 
 
 class WorkflowError(Exception):
@@ -45,15 +47,23 @@ class ReasonRequired(WorkflowError):
 
 
 class AlreadyDecided(WorkflowError):
-    """Someone changed the initiative since the actor loaded it."""
+    """Someone changed the initiative since the actor loaded it.
 
-    def __init__(self, initiative_id: int):
+    ``by``, ``at`` and ``status`` describe the initiative as it is now, when the raiser knows it (a stale form:
+    the initiative in hand is newer than the version the actor saw). A race lost at write time leaves them None:
+    the session must be rolled back first, and the caller then reads the initiative again to say who won.
+    """
+
+    def __init__(self, initiative_id: int, *, by: User | None = None, at: datetime | None = None,
+                 status: str | None = None):
         super().__init__(f"initiative {initiative_id} changed meanwhile")
         self.initiative_id = initiative_id
-        fresh = db.session.get(Initiative, initiative_id)
-        self.by: User | None = fresh.decided_by if fresh else None
-        self.at: datetime | None = fresh.decided_at if fresh else None
-        self.status: str | None = fresh.status if fresh else None
+        self.by, self.at, self.status = by, at, status
+
+    @classmethod
+    def as_now(cls, initiative: Initiative) -> AlreadyDecided:
+        """The exception describing ``initiative`` as loaded (newer than what the actor saw)."""
+        return cls(initiative.id, by=initiative.decided_by, at=initiative.decided_at, status=initiative.status)
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
@@ -63,9 +73,14 @@ def can_transition(from_status: str, to_status: str) -> bool:
 def transition(initiative: Initiative, to_status: str, actor: User, *, reason_code: str | None = None,
                message: str | None = None, expected_version: int | None = None,
                now: datetime | None = None) -> StatusEvent:
-    """Change status, audit it and update tallies; flushes but leaves the commit to the caller."""
+    """Change status, audit it and update tallies; flushes, and leaves the commit or rollback to the caller.
+
+    Raises ``AlreadyDecided`` when ``expected_version`` is not the initiative's version (nothing changed, the
+    session is usable), or when another transaction changed the row before this flush (the caller must roll
+    back); ``TransitionNotAllowed`` or ``ReasonRequired`` before changing anything.
+    """
     if expected_version is not None and initiative.version != expected_version:
-        raise AlreadyDecided(initiative.id)
+        raise AlreadyDecided.as_now(initiative)
     from_status = initiative.status
     if not can_transition(from_status, to_status):
         raise TransitionNotAllowed(from_status, to_status)
@@ -73,18 +88,21 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
         raise ReasonRequired(to_status)
     now = now or utcnow()
 
-    initiative.status = to_status
-    if to_status == Status.SUBMITTED:
-        initiative.submitted_at = now
-        initiative.first_submitted_at = initiative.first_submitted_at or now
-    if to_status in DECISIONS:
-        initiative.decided_by_id = actor.id
-        initiative.decided_at = now
-        initiative.decision_reason = reason_code
-        initiative.decision_message = message
-    event = StatusEvent(initiative=initiative, actor_id=actor.id, from_status=from_status, to_status=to_status,
-                        reason_code=reason_code, message=message, created_at=now)
-    db.session.add(event)
+    # No flush while the row changes (reading an expired actor would flush): the one flush is below, where a
+    # race lost to another transaction is recognised.
+    with db.session.no_autoflush:
+        initiative.status = to_status
+        if to_status == Status.SUBMITTED:
+            initiative.submitted_at = now
+            initiative.first_submitted_at = initiative.first_submitted_at or now
+        if to_status in DECIDED_STATUSES:
+            initiative.decided_by_id = actor.id
+            initiative.decided_at = now
+            initiative.decision_reason = reason_code
+            initiative.decision_message = message
+        event = StatusEvent(initiative=initiative, actor_id=actor.id, from_status=from_status,
+                            to_status=to_status, reason_code=reason_code, message=message, created_at=now)
+        db.session.add(event)
     initiative_id = initiative.id
     try:
         db.session.flush()  # the version check happens here
@@ -92,6 +110,6 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
             initiative_id = initiative.id
         tallies.apply_transition(initiative.campaign_id, initiative.unit, from_status, to_status, now)
     except StaleDataError:
-        db.session.rollback()
+        # The row's version moved under us: someone else wrote first. Who, the caller reads after its rollback.
         raise AlreadyDecided(initiative_id) from None
     return event

@@ -4,36 +4,46 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import policy
 from ..domain import campaigns, duplicates, scoring, tallies, weeks, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..i18n import moment
-from ..models import Initiative, ReviewTemplate, Role, Score, Status, Unit, utcnow
+from ..models import Campaign, Initiative, ReviewTemplate, Role, Status, utcnow
 from ..policy import roles_allowed
 from ..web import is_htmx, render
 from . import service
-from .forms import TemplateForm, score_form
+from .forms import (
+    ClusterForm,
+    DecisionForm,
+    DeleteTemplateForm,
+    QueueFilterForm,
+    QueuePageForm,
+    SecondCheckForm,
+    TemplateForm,
+    first_error,
+    score_form,
+    versions_form,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 REVIEWERS = (Role.REVIEWER,)
-FILTER_KEYS = ("status", "unit", "field")
 
 
-def _filters() -> service.QueueFilter:
-    """Queue filters from the query string (GET) or the hidden fields that carry them (POST)."""
-    source = request.values
+def _campaign() -> Campaign:
+    """The campaign running in the reviewer's scope; 404 when there is none."""
     campaign = campaigns.current(current_user.scope)
     if campaign is None:
         abort(404)
-    status = source.get("status") if source.get("status") in STATUSES else Status.SUBMITTED
-    unit = db.session.get(Unit, source.get("unit", type=int)) if source.get("unit", type=int) else None
-    if unit is not None and not policy.in_scope(current_user, unit):
-        unit = None
-    field = source.get("field") if source.get("field") in FIELDS else None
-    return service.QueueFilter(campaign=campaign, status=status, unit=unit, field=field)
+    return campaign
+
+
+def _filters(form: QueueFilterForm | None = None) -> service.QueueFilter:
+    """Queue filters from the query string (GET) or the hidden fields that carry them (POST)."""
+    form = form or QueueFilterForm(formdata=request.values)
+    status, unit_id, field = form.chosen()
+    return service.queue_filter(current_user, _campaign(), status, unit_id, field)
 
 
 def _filter_args(filters: service.QueueFilter) -> dict:
@@ -42,10 +52,11 @@ def _filter_args(filters: service.QueueFilter) -> dict:
     return {k: v for k, v in args.items() if v}
 
 
-def _reviewable(initiative_id: int) -> Initiative:
-    initiative = db.session.get(Initiative, initiative_id)
-    policy.require(initiative is not None and policy.can_view_initiative(current_user, initiative))
-    # Conflict of interest: visible to a reviewer of the scope, never decidable by them.
+def _reviewable(initiative_id: int | None) -> Initiative:
+    """An initiative the reviewer may see (else 404: ids from other units reveal nothing) and decide (else 403:
+    a conflict of interest is visible to a reviewer of the scope, never decidable by them)."""
+    initiative = policy.get_or_404(Initiative, initiative_id,
+                                   lambda item: policy.can_view_initiative(current_user, item))
     policy.require(policy.can_review(current_user, initiative), 403)
     return initiative
 
@@ -68,19 +79,28 @@ def _show(initiative: Initiative, filters: service.QueueFilter, error: str | Non
     return response
 
 
+def _flash_not_waiting(initiative: Initiative) -> None:
+    """Someone was faster, or the form is stale or forged: the item is no longer waiting for a decision."""
+    if initiative.decided_by is not None:
+        flash(_("Sáng kiến #%(id)s đã được %(name)s quyết định lúc %(time)s; không ghi đè.", id=initiative.id,
+                name=initiative.decided_by.full_name, time=moment(initiative.decided_at)), "warning")
+    else:
+        flash(_("Sáng kiến #%(id)s không còn chờ thẩm định (%(status)s); không ghi đè.", id=initiative.id,
+                status=STATUSES[initiative.status]), "warning")
+
+
 @bp.route("/")
 @roles_allowed(*REVIEWERS)
 def queue():
-    filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
+    form = QueuePageForm(formdata=request.args)
+    filters = _filters(form)
+    page = form.page_number()
     items = service.queue(current_user, filters, limit=50, offset=(page - 1) * 50)
     top = policy.top_unit(current_user, filters.campaign.unit)
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == top.id).order_by(Unit.name))) \
-        if top else []
     return render("review/queue.html", items=items, filters=filters, filter_args=_filter_args(filters),
                   shown_unit=filters.unit or top or filters.campaign.unit,
-                  tally=service.counts(filters, current_user), children=children, page=page, fields=FIELDS,
-                  statuses=STATUSES)
+                  tally=service.counts(filters, current_user), children=service.child_units(top), page=page,
+                  fields=FIELDS, statuses=STATUSES)
 
 
 @bp.route("/start")
@@ -105,30 +125,22 @@ def item(initiative_id: int):
 def decide(initiative_id: int):
     initiative = _reviewable(initiative_id)
     filters = _filters()
-    decision = request.form.get("decision", "")
-    reason = request.form.get(f"{decision}_reason") or request.form.get("reason")
-    message = request.form.get("message", "").strip()
-    template = db.session.get(ReviewTemplate, request.form.get("template_id", type=int) or 0)
-    if decision == "return" and template is not None:  # a chosen template fills what was left empty
-        message = message or template.body
-        reason = reason or template.reason_code
+    form = DecisionForm()
+    if not form.validate():
+        return _show(initiative, filters, error=first_error(form))
+    decision = service.Decision(word=form.decision.data or "", version=form.version.data,
+                                reason=form.reason_code(), message=form.message.data or "",
+                                template_id=form.template_id.data)
     try:
-        service.decide(current_user, initiative, decision, reason, message, request.form.get("version", type=int))
+        service.decide(current_user, initiative, decision)
         db.session.commit()
         flash(_("Đã ghi quyết định “%(status)s” cho #%(id)s.", status=STATUSES[initiative.status],
                 id=initiative.id), "success")
     except service.DecisionError as problem:
         return _show(initiative, filters, error=str(problem))
     except (workflow.AlreadyDecided, workflow.TransitionNotAllowed):
-        # Someone was faster, or the form is stale or forged: the item is no longer waiting for a decision.
-        db.session.rollback()
-        initiative = db.session.get(Initiative, initiative_id)
-        if initiative.decided_by is not None:
-            flash(_("Sáng kiến #%(id)s đã được %(name)s quyết định lúc %(time)s; không ghi đè.", id=initiative.id,
-                    name=initiative.decided_by.full_name, time=moment(initiative.decided_at)), "warning")
-        else:
-            flash(_("Sáng kiến #%(id)s không còn chờ thẩm định (%(status)s); không ghi đè.", id=initiative.id,
-                    status=STATUSES[initiative.status]), "warning")
+        db.session.rollback()  # a race lost at write time leaves the transaction unusable; nothing was written
+        _flash_not_waiting(initiative)  # read again after the rollback: who decided, and when
     upcoming = service.neighbour(current_user, filters, initiative, forward=True)
     if upcoming is None:
         flash(_("Đã hết sáng kiến chờ thẩm định trong bộ lọc này."), "info")
@@ -147,38 +159,40 @@ def decide(initiative_id: int):
 @roles_allowed(*REVIEWERS)
 def cluster(initiative_id: int):
     """Mark several submitted initiatives invalid as duplicates of one, after a preview."""
-    lead = db.session.get(Initiative, initiative_id)
-    policy.require(lead is not None and policy.can_view_initiative(current_user, lead))
-    pairs = [(other, similarity) for other, similarity in duplicates.likely_duplicates(lead)
-             if other.status == Status.SUBMITTED and policy.can_review(current_user, other)]
-    step = request.form.get("step") if request.method == "POST" else None
-    chosen = service.cluster_members(current_user, lead, request.form.getlist("ids", type=int)) if step else []
+    lead = policy.get_or_404(Initiative, initiative_id, lambda item: policy.can_view_initiative(current_user, item))
+    form = ClusterForm()
+    step = form.step.data if request.method == "POST" and form.validate() else None
+    chosen = service.cluster_members(current_user, lead, form.ids.data) if step else []
     if step and not chosen:
         flash(_("Hãy chọn ít nhất một sáng kiến trùng."), "warning")
         step = None
     if step == "commit":
-        versions = {item.id: request.form.get(f"v{item.id}", type=int) for item in chosen}
-        try:
-            marked = service.mark_duplicates(current_user, lead, [(item, versions[item.id]) for item in chosen])
-            db.session.commit()
-        except workflow.AlreadyDecided as race:
-            db.session.rollback()
-            flash(_("Sáng kiến #%(id)s vừa được người khác quyết định; không có gì được ghi. Hãy xem lại.",
-                    id=race.initiative_id), "warning")
-            return redirect(url_for("review.cluster", initiative_id=lead.id))
-        flash(_("Đã đánh dấu %(n)s sáng kiến không hợp lệ vì trùng với #%(id)s.", n=len(marked), id=lead.id),
-              "success")
-        return redirect(url_for("review.queue"))
-    return render("review/cluster.html", lead=lead, pairs=pairs, chosen=chosen, preview=step == "preview",
-                  statuses=STATUSES)
+        versions = versions_form(chosen)
+        if versions.validate():
+            return _mark_duplicates(lead, [(item, versions[f"v{item.id}"].data) for item in chosen])
+        step = "preview"  # a commit without the versions its preview showed: show the preview again
+    return render("review/cluster.html", lead=lead, pairs=service.cluster_candidates(current_user, lead),
+                  chosen=chosen, preview=step == "preview", statuses=STATUSES)
+
+
+def _mark_duplicates(lead: Initiative, seen: list[tuple[Initiative, int]]):
+    try:
+        marked = service.mark_duplicates(current_user, lead, seen)
+        db.session.commit()
+    except workflow.AlreadyDecided as race:
+        db.session.rollback()  # all or nothing
+        flash(_("Sáng kiến #%(id)s vừa được người khác quyết định; không có gì được ghi. Hãy xem lại.",
+                id=race.initiative_id), "warning")
+        return redirect(url_for("review.cluster", initiative_id=lead.id))
+    flash(_("Đã đánh dấu %(n)s sáng kiến không hợp lệ vì trùng với #%(id)s.", n=len(marked), id=lead.id),
+          "success")
+    return redirect(url_for("review.queue"))
 
 
 @bp.route("/scoring")
 @roles_allowed(*REVIEWERS)
 def scoring_queue():
-    campaign = campaigns.current(current_user.scope)
-    policy.require(campaign is not None)
-    return render("review/scoring.html", items=service.scoring_queue(current_user, campaign), fields=FIELDS)
+    return render("review/scoring.html", items=service.scoring_queue(current_user, _campaign()), fields=FIELDS)
 
 
 @bp.route("/<int:initiative_id>/score", methods=["GET", "POST"])
@@ -187,11 +201,10 @@ def score(initiative_id: int):
     initiative = _reviewable(initiative_id)
     policy.require(initiative.status in tallies.VALID_STATUSES, 404)
     criteria = service.rubric(initiative.campaign)
-    mine = db.session.scalar(select(Score).where(Score.initiative_id == initiative.id,
-                                                 Score.reviewer_id == current_user.id))
+    mine = service.score_of(current_user, initiative)
     form = score_form(criteria)
     if mine is None and form.validate_on_submit():
-        points = {c.code: getattr(form, f"c_{c.code}").data for c in criteria}
+        points = {c.code: form[f"c_{c.code}"].data for c in criteria}
         service.save_score(current_user, initiative, points, form.comment.data or "")
         db.session.commit()
         flash(_("Đã lưu điểm."), "success")
@@ -206,13 +219,13 @@ def score(initiative_id: int):
 @bp.route("/stats")
 @roles_allowed(*REVIEWERS)
 def stats():
-    campaign = campaigns.current(current_user.scope)
-    policy.require(campaign is not None)
+    campaign = _campaign()
     scope = current_user.scope or campaign.unit
     now = utcnow()
     return render("review/stats.html", campaign=campaign, scope=scope,
-                  today=service.decided_by(current_user, now.replace(hour=0, minute=0, second=0, microsecond=0)),
-                  week=service.decided_by(current_user, weeks.week_start_at(now)),
+                  today=service.decisions_since(current_user, now.replace(hour=0, minute=0, second=0,
+                                                                          microsecond=0)),
+                  week=service.decisions_since(current_user, weeks.week_start_at(now)),
                   tally=service.counts(service.QueueFilter(campaign=campaign), current_user),
                   rates=service.invalid_rates(campaign, scope), helpers=service.helper_rates(campaign, current_user))
 
@@ -221,13 +234,16 @@ def stats():
 @roles_allowed(*REVIEWERS)
 def second_check():
     """A second look at a random sample of invalid decisions made by others (DESIGN §10)."""
-    campaign = campaigns.current(current_user.scope)
-    policy.require(campaign is not None)
+    campaign = _campaign()
     if request.method == "POST":
-        initiative = _reviewable(request.form.get("initiative_id", type=int) or 0)
-        agree = request.form.get("outcome") == "confirm"
+        form = SecondCheckForm()
+        valid = form.validate()
+        initiative = _reviewable(form.initiative_id.data)
+        if not valid:  # not one of the page's two buttons, or no usable version: nothing to record
+            abort(400)
+        agree = form.outcome.data == "confirm"
         try:
-            service.second_check(current_user, initiative, agree, request.form.get("version", type=int))
+            service.second_check(current_user, initiative, agree, form.version.data)
             db.session.commit()
             flash(_("Đã xác nhận quyết định không hợp lệ.") if agree
                   else _("Đã mở lại #%(id)s; sáng kiến trở lại hàng đợi.", id=initiative.id), "success")
@@ -243,18 +259,16 @@ def second_check():
 @bp.route("/templates", methods=["GET", "POST"])
 @roles_allowed(Role.REVIEWER, Role.ORGANIZER)
 def templates():
-    form = TemplateForm()
-    if request.method == "POST" and request.form.get("delete", type=int):
-        template = db.session.get(ReviewTemplate, request.form.get("delete", type=int))
-        policy.require(template is not None)
-        policy.require(policy.can_delete_template(current_user, template), 403)
-        db.session.delete(template)
+    form, delete = TemplateForm(), DeleteTemplateForm()
+    if delete.validate_on_submit() and delete.delete.data:
+        template = policy.get_or_404(ReviewTemplate, delete.delete.data,
+                                     lambda found: policy.can_delete_template(current_user, found), status=403)
+        service.delete_template(template)
         db.session.commit()
         flash(_("Đã xóa lời nhắn mẫu."), "info")
         return redirect(url_for("review.templates"))
     if form.validate_on_submit():
-        db.session.add(ReviewTemplate(reason_code=form.reason_code.data, body=form.body.data,
-                                      created_by_id=current_user.id))
+        service.add_template(current_user, form.reason_code.data, form.body.data)
         db.session.commit()
         flash(_("Đã thêm lời nhắn mẫu."), "success")
         return redirect(url_for("review.templates"))

@@ -9,10 +9,9 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import policy
-from ..domain import campaigns, scoring, tallies, workflow
-from ..domain.catalog import INVALID_REASONS, RETURN_REASONS
+from ..domain import campaigns, duplicates, scoring, tallies, workflow
+from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
-from ..fields import text_problem
 from ..models import (
     Campaign,
     Initiative,
@@ -27,12 +26,23 @@ from ..models import (
     User,
 )
 
-DECISIONS = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
-MAX_MESSAGE = 2000  # as a review template's body
+# The word on each decision button, and the status it leads to.
+STATUS_OF_DECISION = {"valid": Status.VALID, "invalid": Status.INVALID, "return": Status.RETURNED}
 
 
 class DecisionError(Exception):
     """The decision is incomplete (e.g. no reason); the message goes next to the form."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's triage decision on one initiative, as typed on the page."""
+
+    word: str                       # a key of STATUS_OF_DECISION
+    version: int                    # the initiative's version the reviewer saw
+    reason: str | None = None       # a code of INVALID_REASONS or RETURN_REASONS
+    message: str = ""
+    template_id: int | None = None  # a return template: fills the reason and message left empty
 
 
 @dataclass
@@ -41,6 +51,23 @@ class QueueFilter:
     status: str = Status.SUBMITTED
     unit: Unit | None = None
     field: str | None = None
+
+
+def queue_filter(user: User, campaign: Campaign, status: str | None = None, unit_id: int | None = None,
+                 field: str | None = None) -> QueueFilter:
+    """The filters asked for; one that does not apply (unknown, or a unit outside the reach) is left out."""
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit is not None and not policy.in_scope(user, unit):
+        unit = None
+    return QueueFilter(campaign=campaign, status=status if status in STATUSES else Status.SUBMITTED, unit=unit,
+                       field=field if field in FIELDS else None)
+
+
+def child_units(unit: Unit | None) -> list[Unit]:
+    """The units right below ``unit`` (the queue's unit filter), by name."""
+    if unit is None:
+        return []
+    return list(db.session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name)))
 
 
 def queue_select(user: User, filters: QueueFilter) -> Select:
@@ -80,30 +107,36 @@ def neighbour(user: User, filters: QueueFilter, current: Initiative, forward: bo
                              .limit(1))
 
 
-def decide(user: User, initiative: Initiative, decision: str, reason: str | None, message: str | None,
-           version: int | None) -> None:
+def decide(user: User, initiative: Initiative, decision: Decision) -> None:
     """Apply a triage decision; raises DecisionError, or workflow.AlreadyDecided if someone was faster."""
-    if decision not in DECISIONS:
+    if decision.word not in STATUS_OF_DECISION:
         raise DecisionError(_("Quyết định không hợp lệ."))
-    if problem := text_problem(_("Lời nhắn"), message, MAX_MESSAGE):
-        raise DecisionError(problem)
-    message = (message or "").strip() or None
-    if decision == "invalid":
+    reason, message = decision.reason, decision.message.strip()
+    template = db.session.get(ReviewTemplate, decision.template_id) if decision.template_id else None
+    if decision.word == "return" and template is not None:  # a chosen template fills what was left empty
+        message = (message or template.body).strip()
+        reason = reason or template.reason_code
+    if decision.word == "invalid":
         if reason not in INVALID_REASONS:
             raise DecisionError(_("Vui lòng chọn lý do không hợp lệ."))
         if reason == "other" and not message:
             raise DecisionError(_("Lý do khác: vui lòng ghi rõ."))
-    elif decision == "return":
+    elif decision.word == "return":
         if reason not in RETURN_REASONS:
             raise DecisionError(_("Vui lòng chọn lý do trả lại."))
         if not message:
             raise DecisionError(_("Vui lòng ghi lời nhắn cho tác giả: cần bổ sung gì."))
     else:
         reason = None
-    if version is None:
-        raise DecisionError(_("Thiếu phiên bản của sáng kiến; vui lòng tải lại trang."))
-    workflow.transition(initiative, DECISIONS[decision], user, reason_code=reason, message=message,
-                        expected_version=version)
+    workflow.transition(initiative, STATUS_OF_DECISION[decision.word], user, reason_code=reason,
+                        message=message or None, expected_version=decision.version)
+
+
+def cluster_candidates(user: User, lead: Initiative) -> list[tuple[Initiative, float]]:
+    """The likely duplicates of ``lead`` still waiting for a decision that this reviewer may take, with their
+    similarity."""
+    return [(other, similarity) for other, similarity in duplicates.likely_duplicates(lead)
+            if other.status == Status.SUBMITTED and policy.can_review(user, other)]
 
 
 def cluster_members(user: User, lead: Initiative, ids: list[int]) -> list[Initiative]:
@@ -135,6 +168,18 @@ def templates() -> list[ReviewTemplate]:
     return list(db.session.scalars(select(ReviewTemplate).order_by(ReviewTemplate.reason_code, ReviewTemplate.id)))
 
 
+def add_template(user: User, reason_code: str, body: str) -> ReviewTemplate:
+    template = ReviewTemplate(reason_code=reason_code, body=body, created_by_id=user.id)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def delete_template(template: ReviewTemplate) -> None:
+    db.session.delete(template)
+    db.session.flush()
+
+
 # --- scoring -------------------------------------------------------------------------------------------------
 
 def rubric(campaign: Campaign) -> list[RubricCriterion]:
@@ -156,6 +201,12 @@ def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initi
     needed = scoring.aggregates(campaign.id, [c.id for c in candidates])
     return [c for c in candidates
             if needed[c.id].count < scoring.MIN_REVIEWERS or needed[c.id].needs_third_review][:limit]
+
+
+def score_of(user: User, initiative: Initiative) -> Score | None:
+    """This reviewer's score of the initiative, if they gave one."""
+    return db.session.scalar(select(Score).where(Score.initiative_id == initiative.id,
+                                                 Score.reviewer_id == user.id))
 
 
 def save_score(user: User, initiative: Initiative, points: dict[str, int], comment: str) -> Score:
@@ -197,23 +248,25 @@ def second_check(user: User, initiative: Initiative, agree: bool, version: int |
     check = SecondCheck(initiative_id=initiative.id, checker_id=user.id,
                         outcome="confirmed" if agree else "reopened")
     db.session.add(check)
+    db.session.flush()
     return check
 
 
 def second_check_totals(campaign: Campaign) -> tuple[int, int]:
     """(checked, reopened) in the campaign: how often invalid decisions do not hold."""
-    rows = dict(db.session.execute(
+    rows: dict[str, int] = {outcome: count for outcome, count in db.session.execute(
         select(SecondCheck.outcome, func.count()).join(Initiative, Initiative.id == SecondCheck.initiative_id)
-        .where(Initiative.campaign_id == campaign.id).group_by(SecondCheck.outcome)).all())
+        .where(Initiative.campaign_id == campaign.id).group_by(SecondCheck.outcome))}
     return sum(rows.values()), rows.get("reopened", 0)
 
 
 # --- statistics ----------------------------------------------------------------------------------------------
 
-def decided_by(user: User, since: datetime) -> int:
+def decisions_since(user: User, since: datetime) -> int:
+    """How many triage decisions the user has taken since ``since``."""
     return db.session.scalar(select(func.count()).select_from(StatusEvent).where(
         StatusEvent.actor_id == user.id, StatusEvent.created_at >= since,
-        StatusEvent.to_status.in_([Status.VALID, Status.INVALID, Status.RETURNED]))) or 0
+        StatusEvent.to_status.in_(workflow.DECIDED_STATUSES))) or 0
 
 
 @dataclass
