@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from ..fields import Form, IntegerField
+from ..fields import Form, IntegerField, Length
 
 
 class PageQuery(Form):
@@ -11,4 +11,4 @@ class PageQuery(Form):
     Read with ``meta={"csrf": False}``: a GET changes nothing."""
 
     unit = IntegerField(validators=[Optional()])
-    v = StringField(validators=[Optional()])
+    v = StringField(validators=[Optional(), Length(max=64)])
