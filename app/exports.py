@@ -25,7 +25,7 @@ def looks_like_formula(value: object) -> bool:
 def _csv_cell(value: object) -> object:
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    if looks_like_formula(value):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value  # the quote makes Excel and LibreOffice show the rest as text
     return value
 

@@ -11,7 +11,7 @@ def get_locale() -> str:
     if not has_request_context():  # commands and background work speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    if isinstance(lang, str) and lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -25,6 +26,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
 
+if TYPE_CHECKING:
+    from .extensions import Base as Model  # what db.Model is built on, spelled so the type checker can follow
+else:
+    Model = db.Model
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -45,7 +51,7 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the union tree. ``path`` ("/1/4/17/") makes a subtree one indexed prefix query."""
 
     __tablename__ = "units"
@@ -88,7 +94,7 @@ class Role:
     ALL = (MEMBER, HELPER, REVIEWER, ORGANIZER, ADMIN)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +126,7 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -149,7 +155,7 @@ class User(UserMixin, db.Model):
         return self.phone or self.email or ""
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,7 +175,7 @@ class Campaign(db.Model):
     unit: Mapped[Unit] = relationship()
 
 
-class Target(db.Model):
+class Target(Model):
     """The number of valid initiatives (chỉ tiêu) a unit is asked for in a campaign."""
 
     __tablename__ = "targets"
@@ -196,7 +202,7 @@ class Status:
     ALL = (DRAFT, SUBMITTED, RETURNED, VALID, INVALID, WITHDRAWN, SHORTLISTED, AWARDED)
 
 
-class Initiative(db.Model):
+class Initiative(Model):
     __tablename__ = "initiatives"
     __table_args__ = (
         Index("ix_initiatives_campaign_status_submitted", "campaign_id", "status", "submitted_at"),
@@ -251,7 +257,7 @@ class Initiative(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class InitiativeAuthor(db.Model):
+class InitiativeAuthor(Model):
     """A co-author: a person (with position and share %) or a collective (tổ, đội, phòng)."""
 
     __tablename__ = "initiative_authors"
@@ -274,7 +280,7 @@ class InitiativeAuthor(db.Model):
         return self.collective_unit_id is not None
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -290,7 +296,7 @@ class Attachment(db.Model):
     initiative: Mapped[Initiative] = relationship(back_populates="attachments")
 
 
-class StatusEvent(db.Model):
+class StatusEvent(Model):
     """Audit log: one row per workflow transition."""
 
     __tablename__ = "status_events"
@@ -308,7 +314,7 @@ class StatusEvent(db.Model):
     actor: Mapped[User] = relationship()
 
 
-class Tally(db.Model):
+class Tally(Model):
     """Per (campaign, unit) counters over the unit's whole subtree, kept by the workflow module."""
 
     __tablename__ = "tallies"
@@ -332,7 +338,7 @@ class Tally(db.Model):
         return submitted(self)
 
 
-class InitiativeRevision(db.Model):
+class InitiativeRevision(Model):
     """The content as it was each time it was submitted: the revision loop keeps every version."""
 
     __tablename__ = "initiative_revisions"
@@ -345,7 +351,7 @@ class InitiativeRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class InitiativeBand(db.Model):
+class InitiativeBand(Model):
     """MinHash LSH band hashes of an initiative's text: equal bands find near-duplicates by index look-up."""
 
     __tablename__ = "initiative_bands"
@@ -355,7 +361,7 @@ class InitiativeBand(db.Model):
     band_hash: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
-class DuplicateCandidate(db.Model):
+class DuplicateCandidate(Model):
     """A likely duplicate found at submit time (``candidate`` was there first), with its Jaccard similarity."""
 
     __tablename__ = "duplicate_candidates"
@@ -369,7 +375,7 @@ class DuplicateCandidate(db.Model):
     initiative: Mapped[Initiative] = relationship(foreign_keys=[initiative_id])
 
 
-class RubricCriterion(db.Model):
+class RubricCriterion(Model):
     """One line of a campaign's scoring rubric (default: novelty 30, effectiveness 40, applicability 30)."""
 
     __tablename__ = "rubric_criteria"
@@ -383,7 +389,7 @@ class RubricCriterion(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Score(db.Model):
+class Score(Model):
     """One reviewer's rubric score of a valid initiative."""
 
     __tablename__ = "scores"
@@ -400,7 +406,7 @@ class Score(db.Model):
     reviewer: Mapped[User] = relationship()
 
 
-class ReviewTemplate(db.Model):
+class ReviewTemplate(Model):
     """Editable message templates reviewers pick when returning an initiative for revision."""
 
     __tablename__ = "review_templates"
@@ -414,7 +420,7 @@ class ReviewTemplate(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class DailyTally(db.Model):
+class DailyTally(Model):
     """Net change of the counters per (campaign, unit, local day): the progress chart and weekly report."""
 
     __tablename__ = "daily_tallies"
@@ -426,7 +432,7 @@ class DailyTally(db.Model):
     valid: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ShortlistNote(db.Model):
+class ShortlistNote(Model):
     """The organizers' note on a shortlisted initiative."""
 
     __tablename__ = "shortlist_notes"
@@ -437,7 +443,7 @@ class ShortlistNote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class PairwiseRound(db.Model):
+class PairwiseRound(Model):
     """A judging round: judges pick the better of two shortlisted initiatives; Bradley–Terry ranks them."""
 
     __tablename__ = "pairwise_rounds"
@@ -453,7 +459,7 @@ class PairwiseRound(db.Model):
     unit: Mapped[Unit] = relationship()
 
 
-class PairwiseVote(db.Model):
+class PairwiseVote(Model):
     __tablename__ = "pairwise_votes"
     __table_args__ = (UniqueConstraint("round_id", "judge_id", "first_id", "second_id",
                                        name="uq_pairwise_votes_round_judge_pair"),)
@@ -468,7 +474,7 @@ class PairwiseVote(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class AwardLevel(db.Model):
+class AwardLevel(Model):
     """A form of commendation (Bằng khen, Giấy khen…) with its issuer and quota in a campaign."""
 
     __tablename__ = "award_levels"
@@ -481,7 +487,7 @@ class AwardLevel(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Award(db.Model):
+class Award(Model):
     """One recipient of one commendation: an author (individual) or a collective. Revoked, never deleted."""
 
     __tablename__ = "awards"
@@ -508,7 +514,7 @@ class Award(db.Model):
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
 
 
-class Feature(db.Model):
+class Feature(Model):
     """A featured initiative in the public gallery, with the organizers' short story."""
 
     __tablename__ = "features"
@@ -523,7 +529,7 @@ class Feature(db.Model):
     initiative: Mapped[Initiative] = relationship()
 
 
-class SecondCheck(db.Model):
+class SecondCheck(Model):
     """A second reviewer's look at a sampled invalid decision: confirmed, or reopened for review."""
 
     __tablename__ = "second_checks"

@@ -117,9 +117,9 @@ def is_author(user: User, initiative: Initiative) -> bool:
     return initiative.author_id == user.id or any(a.user_id == user.id for a in initiative.authors)
 
 
-def helps_union(user: User, unit_id: int) -> bool:
+def helps_union(user: User, unit_id: int | None) -> bool:
     """Support-team members act for the members of their own grassroots union."""
-    return user.role == Role.HELPER and user.unit_id == unit_id
+    return user.role == Role.HELPER and unit_id is not None and user.unit_id == unit_id
 
 
 def can_view_initiative(user: User, initiative: Initiative) -> bool:

@@ -59,11 +59,12 @@ class _DatabaseInts:
         return super().getlist(key, database_int if type is int else type)
 
 
-class DatabaseIntMultiDict(_DatabaseInts, ImmutableMultiDict):
+# Werkzeug's own stubs disagree between its dict mixins (``update``, ``get``, ``__hash__``): nothing of ours.
+class DatabaseIntMultiDict(_DatabaseInts, ImmutableMultiDict):  # type: ignore[misc]
     pass
 
 
-class DatabaseIntCombinedMultiDict(_DatabaseInts, CombinedMultiDict):
+class DatabaseIntCombinedMultiDict(_DatabaseInts, CombinedMultiDict):  # type: ignore[misc]
     pass
 
 

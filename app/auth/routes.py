@@ -11,7 +11,7 @@ from ..domain import accounts
 from ..domain.units import search_grassroots
 from ..extensions import db, limiter
 from ..models import Role, User, utcnow
-from ..policy import STAFF_ROLES, helps_union, public, require, roles_allowed, signed_in
+from ..policy import STAFF_ROLES, get_or_404, helps_union, public, roles_allowed, signed_in
 from ..web import is_htmx, render
 from . import service
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
@@ -123,6 +123,8 @@ def _claim_code_problem(refusal: service.ClaimRefusal | None, typed: str) -> str
     if not typed.strip():
         return _("Số điện thoại này đã được tổ hỗ trợ sáng kiến đăng ký cho bạn. Nhập mã nhận tài khoản do tổ "
                  "hỗ trợ đưa cho bạn.")
+    if refusal is None:
+        return None
     return {
         service.ClaimRefusal.NO_CODE: _("Chưa có mã nhận tài khoản cho số điện thoại này. Hãy xin tổ hỗ trợ "
                                         "sáng kiến của công đoàn cấp mã."),
@@ -191,9 +193,8 @@ def claim_codes():
 @bp.route("/account/claim-codes/<int:user_id>", methods=["POST"])
 @roles_allowed(Role.HELPER)
 def issue_claim_code(user_id: int):
-    member = db.session.get(User, user_id)  # <int:> stops at the database's range (app/web.py)
-    require(member is not None and helps_union(current_user, member.unit_id)
-            and service.claimable(member.phone or "", member.unit) is not None)
+    member = get_or_404(User, user_id, lambda member: helps_union(current_user, member.unit_id)
+                        and service.claimable(member.phone or "", member.unit) is not None)
     code = service.issue_claim_code(member)
     db.session.commit()
     sent = service.send_claim_code_by_sms(member, code)

@@ -7,11 +7,12 @@ import secrets
 from datetime import timedelta
 from enum import Enum
 from functools import cache
+from typing import cast
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.accounts import normalise_email, normalise_phone
@@ -134,10 +135,10 @@ def check_claim_code(user: User, code: str) -> ClaimRefusal | None:
         return ClaimRefusal.SPENT
     if code and check_password_hash(user.claim_code_hash, code):
         return None
-    counted = db.session.execute(
+    counted = cast(CursorResult, db.session.execute(  # an UPDATE's result: it has a row count
         update(User).where(User.id == user.id, User.claim_code_failures < CLAIM_CODE_MAX_FAILURES)
         .values(claim_code_failures=User.claim_code_failures + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     db.session.refresh(user, ["claim_code_failures"])
     if not counted or user.claim_code_failures >= CLAIM_CODE_MAX_FAILURES:
         return ClaimRefusal.SPENT
