@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from .. import policy
 from ..domain import accounts, digest, ranking, weeks
@@ -13,6 +15,7 @@ from ..domain.catalog import ROLES
 from ..domain.units import create_unit
 from ..domain.units import root as units_root
 from ..extensions import db
+from ..fields import Form
 from ..models import Campaign, Role, Unit, User
 from ..policy import roles_allowed
 from ..web import render
@@ -31,11 +34,12 @@ from .forms import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+Q = TypeVar("Q", bound=Form)
 ORGANIZERS = (Role.ORGANIZER,)
 
 
-def _query(form_class, source=None):
-    """A form over the query string (or ``request.values``): a page's filters, no CSRF token."""
+def _query(form_class: type[Q], source: MultiDict | None = None) -> Q:
+    """A form over the query string (or ``request.values``): a page's filters, read without a CSRF token."""
     return form_class(request.args if source is None else source, meta={"csrf": False})
 
 

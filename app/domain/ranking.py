@@ -130,7 +130,8 @@ def unfreeze(campaign: Campaign) -> None:
 
 def frozen_rows(campaign: Campaign) -> list[RankRow]:
     rows = []
-    for data in (campaign.ranking_snapshot or {}).get("rows", []):
+    for stored in (campaign.ranking_snapshot or {}).get("rows", []):
+        data = dict(stored)  # a copy: the snapshot loaded on the campaign stays whole for the next reader
         when = data.pop("last_valid_at", None)
         rows.append(RankRow(**data, last_valid_at=datetime.fromisoformat(when) if when else None))
     return rows
