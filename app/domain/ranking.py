@@ -29,11 +29,11 @@ def progress(count: int, goal: int | None) -> float | None:
 def goals(campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
     """What each unit's progress is measured against: the campaign's goal for the unit running the campaign, the
     unit's target (chỉ tiêu) for the units below it. Units without one are left out."""
-    targets: dict[int, int] = {unit_id: count for unit_id, count in db.session.execute(
+    found: dict[int, int] = {unit_id: count for unit_id, count in db.session.execute(
         select(Target.unit_id, Target.count).where(Target.campaign_id == campaign.id, Target.unit_id.in_(unit_ids)))}
     if campaign.unit_id in unit_ids:
-        targets[campaign.unit_id] = campaign.goal
-    return targets
+        found[campaign.unit_id] = campaign.goal  # even where the top unit also has a target row (the seed writes one)
+    return found
 
 
 def goal_of(campaign: Campaign, unit_id: int) -> int | None:
