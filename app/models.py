@@ -333,8 +333,9 @@ class Tally(Model):
 
     @hybrid_property
     def submitted(self) -> int:
-        """Ever left draft and not withdrawn."""
-        return self.pending + self.returned + self.valid + self.invalid
+        """Ever left draft and not withdrawn; the rule is ``domain.tallies.submitted``."""
+        from .domain.tallies import submitted  # imported here: the domain imports these models
+        return submitted(self)
 
 
 class InitiativeRevision(Model):

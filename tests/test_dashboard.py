@@ -1,12 +1,14 @@
 """Tallies, the public campaign page with its polling partials, organizer pages, weekly report and exports."""
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import random
 import re
 from datetime import date, datetime, timedelta
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -327,3 +329,104 @@ def test_poll_refreshes_when_a_target_changes(app, client, world):
         db.session.commit()
     fresh = client.htmx(f"/campaigns/thu/ranking?unit={world.province}&v={ranking_version}")
     assert fresh.status_code == 200 and "0 / 70" in fresh.get_data(as_text=True)
+
+
+# --- the definitions every page shares: "submitted" and progress (DESIGN §6) ----------------------------------
+
+def walk(app, world, author_key, path, title, when=datetime(2022, 5, 3, 9)):
+    """An initiative of ``author_key`` moved along ``path`` (statuses after draft), by its author or the admin."""
+    with app.app_context():
+        author = db.session.get(User, getattr(world, author_key))
+        admin = db.session.get(User, world.admin)
+        item = factories.initiative(world.campaign, author, title=title)
+        for status in path:
+            actor = author if status in (Status.SUBMITTED, Status.WITHDRAWN) else admin
+            workflow.transition(item, status, actor, now=when,
+                                reason_code="other" if status in (Status.INVALID, Status.RETURNED) else None)
+        db.session.commit()
+
+
+def _counters(body: str) -> str:
+    return body[body.index('id="counters"'):body.index('id="ranking"')]
+
+
+def _ranking_row(body: str, name: str) -> str:
+    table = body[body.index('id="ranking"'):]
+    return table[table.index(name):].split("</tr>")[0]
+
+
+def test_submitted_is_every_initiative_that_left_draft_and_was_not_withdrawn(app, client, world):
+    """Draft and withdrawn are not submitted; submitted, returned, valid, shortlisted and invalid are: the same 5
+    on the Tally (in Python and in SQL), the home page, the campaign page, its ranking, the digest and the report."""
+    walk(app, world, "member_a1", [], "Sáng kiến còn là bản nháp")
+    walk(app, world, "member_a1", [Status.SUBMITTED, Status.WITHDRAWN], "Sáng kiến đã rút lại")
+    walk(app, world, "member_a1", [Status.SUBMITTED], "Sáng kiến đang chờ thẩm định")
+    walk(app, world, "member_a1", [Status.SUBMITTED, Status.RETURNED], "Sáng kiến bị trả lại bổ sung")
+    walk(app, world, "member_a2", [Status.SUBMITTED, Status.VALID], "Sáng kiến được công nhận")
+    walk(app, world, "member_a2", [Status.SUBMITTED, Status.VALID, Status.SHORTLISTED], "Sáng kiến vào vòng sau")
+    walk(app, world, "member_a2", [Status.SUBMITTED, Status.INVALID], "Sáng kiến không hợp lệ")
+    with app.app_context():
+        assert tallies.for_unit(world.campaign, world.district_a).submitted == 5
+        assert db.session.scalar(select(Tally.submitted).where(Tally.campaign_id == world.campaign,
+                                                               Tally.unit_id == world.province)) == 5
+    assert re.search(r"<strong>5</strong> đã gửi", client.get("/").get_data(as_text=True))
+    page = client.get("/campaigns/thu").get_data(as_text=True)
+    assert re.search(r"<strong>5</strong> đã gửi", _counters(page))
+    assert re.search(r'<td class="num">5 <small', _ranking_row(page, "LĐLĐ huyện Ả"))
+    login(client, world.organizer_p_phone)
+    digest = client.get(f"/admin/campaigns/{world.campaign}/digest.txt?unit={world.district_a}").get_data(
+        as_text=True)
+    assert "Tổng: 5 đã gửi, 2 hợp lệ, 1 chờ thẩm định, 1 đang trả lại để bổ sung, 1 không hợp lệ." in digest
+    report = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=csv")
+    rows = {row["Đơn vị"]: row for row in csv.DictReader(io.StringIO(report.data.decode("utf-8-sig")))}
+    assert rows["LĐLĐ huyện Ả"]["Tổng đã gửi"] == "5" and rows["LĐLĐ huyện Ả"]["Gửi mới trong tuần"] == "5"
+
+
+def test_progress_is_valid_over_the_goal_of_the_campaign_at_its_top_and_of_the_target_below(app, client, world):
+    """Valid 3 and submitted 5 in district A (target 60); the province's own target (50) is not its goal: the
+    campaign's goal (100) is. So 3% at the top, 5% for district A, and submitted / target (8%) beside it."""
+    with app.app_context():
+        db.session.scalar(select(Target).where(Target.unit_id == world.province)).count = 50
+        db.session.commit()
+    for n in range(3):
+        walk(app, world, "member_a1", [Status.SUBMITTED, Status.VALID], f"Sáng kiến hợp lệ số {n + 1}")
+    for n in range(2):
+        walk(app, world, "member_a2", [Status.SUBMITTED], f"Sáng kiến đang chờ số {n + 1}")
+    top = client.get("/campaigns/thu").get_data(as_text=True)
+    assert re.search(r"<strong>3</strong> hợp lệ / 100", _counters(top))
+    assert re.search(r"<strong>3%</strong> mục tiêu", _counters(top))
+    assert re.search(r'aria-label="3%"><progress max="100" value="3.0">', _counters(top))
+    row = _ranking_row(top, "LĐLĐ huyện Ả")
+    assert "3 / 60" in row and "<strong>5%</strong>" in row and "(8%)" in row
+    district = client.get(f"/campaigns/thu/units/{world.district_a}").get_data(as_text=True)
+    assert re.search(r"<strong>3</strong> hợp lệ / 60", _counters(district))
+    assert re.search(r"<strong>5%</strong> mục tiêu", _counters(district))
+    assert re.search(r"<strong>—</strong> mục tiêu", _counters(
+        client.get(f"/campaigns/thu/units/{world.team_a1}").get_data(as_text=True)))  # no target, no progress
+    login(client, world.organizer_p_phone)
+    digest = client.get(f"/admin/campaigns/{world.campaign}/digest.txt").get_data(as_text=True)
+    assert "Chỉ tiêu 100: đạt 3%, còn thiếu 97 sáng kiến hợp lệ." in digest
+    digest = client.get(f"/admin/campaigns/{world.campaign}/digest.txt?unit={world.district_a}").get_data(
+        as_text=True)
+    assert "Chỉ tiêu 60: đạt 5%, còn thiếu 57 sáng kiến hợp lệ." in digest
+    report = client.get(f"/admin/campaigns/{world.campaign}/report?week=2022-05-02&format=csv")
+    rows = {row["Đơn vị"]: row for row in csv.DictReader(io.StringIO(report.data.decode("utf-8-sig")))}
+    assert rows["LĐLĐ huyện Ả"]["Tỷ lệ hợp lệ/chỉ tiêu (%)"] == "5.0"
+    assert rows["LĐLĐ huyện Bê"]["Tỷ lệ hợp lệ/chỉ tiêu (%)"] == "0.0"
+
+
+def test_progress_and_goal_rules_themselves(app, world):
+    from app.models import Campaign
+    assert (ranking.progress(3, 60), ranking.progress(0, 60)) == (0.05, 0.0)
+    assert (ranking.progress(3, None), ranking.progress(3, 0)) == (None, None)  # a target of 0 is no target
+    with app.app_context():
+        campaign = db.session.get(Campaign, world.campaign)
+        db.session.scalar(select(Target).where(Target.unit_id == world.province)).count = 50
+        assert ranking.goals(campaign, [world.province, world.district_a, world.team_a1]) == {
+            world.province: 100, world.district_a: 60}
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2022-02-30", "x"])
+def test_a_week_with_no_whole_week_around_it_is_a_bad_request(client, world, week):
+    login(client, world.organizer_p_phone)
+    assert client.get(f"/admin/campaigns/{world.campaign}/report?week={week}").status_code == 400

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
@@ -8,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
 from ..domain.text import nfc
-from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField
+from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, parse_count
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"
@@ -38,6 +41,53 @@ class CampaignForm(Form):
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+class TargetField(StringField):
+    """One box of the targets table: empty clears the unit's target, else a whole number ≥ 0 that the database
+    can store (which also bounds its length)."""
+
+    def process_formdata(self, valuelist):
+        # A box missing from the post counts as an empty one (its target is cleared), as a blank box does.
+        self.data = valuelist[0].strip() if valuelist else ""
+
+    @property
+    def count(self) -> int | None:
+        return parse_count(self.data) if self.data else None
+
+
+def _whole_count(form, field: TargetField) -> None:
+    if field.data and field.count is None:
+        raise ValidationError(_("Chỉ tiêu của %(unit)s phải là số nguyên không âm.", unit=field.label.text))
+
+
+class TargetsForm(Form):
+    """The targets of a unit's children, one ``t<unit id>`` box each (built by ``targets_form``)."""
+
+    confirm_exceed = BooleanField(_l("Tôi biết tổng chỉ tiêu các đơn vị con vượt chỉ tiêu đơn vị cấp trên"))
+    unit_ids: list[int] = []
+
+    def box(self, unit_id: int) -> TargetField:
+        return self[f"t{unit_id}"]
+
+    def counts(self) -> dict[int, int | None]:
+        """The typed target of each unit (None: cleared)."""
+        return {unit_id: self.box(unit_id).count for unit_id in self.unit_ids}
+
+    def first_error(self) -> str | None:
+        return next((str(message) for field in self for message in field.errors), None)
+
+
+def targets_form(units: list[tuple[int, str]], current: dict[int, int]) -> TargetsForm:
+    """A ``TargetsForm`` with a box per (unit id, unit name), showing ``current`` targets until something is posted."""
+
+    class UnitTargetsForm(TargetsForm):
+        pass
+
+    for unit_id, name in units:
+        setattr(UnitTargetsForm, f"t{unit_id}", TargetField(name, validators=[_whole_count]))
+    UnitTargetsForm.unit_ids = [unit_id for unit_id, _name in units]
+    return UnitTargetsForm(data={f"t{unit_id}": current.get(unit_id, "") for unit_id, _name in units})
 
 
 class TargetImportForm(Form):
@@ -70,3 +120,29 @@ class UserForm(Form):
                              validators=[Optional(), Length(max=40)])
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[
         Optional(), PasswordRules(avoid_fields=("phone", "email"))])
+
+
+# --- query strings (read with meta={"csrf": False}: a GET changes nothing) -----------------------------------
+
+class UnitQuery(Form):
+    """``?unit=``, or the hidden field carrying it on a post: which unit a page is about (else the default)."""
+
+    unit = IntegerField(validators=[Optional()])
+
+
+class ParentQuery(Form):
+    parent = IntegerField(validators=[Optional()])
+
+
+class UserQuery(Form):
+    q = StringField(validators=[Optional(), Length(max=200)])
+
+
+class ReportQuery(UnitQuery):
+    # Any day of the week to report; bounded so that the week and the day before it stay real dates.
+    week = DateField(validators=[Optional()])
+    format = StringField(validators=[Optional(), Length(max=10)])
+
+    def validate_week(self, field) -> None:
+        if field.data and not date(1900, 1, 1) <= field.data <= date(9000, 12, 31):
+            raise ValidationError(_l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày."))

@@ -2,40 +2,55 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from .. import policy
-from ..domain import accounts, campaigns, digest, ranking, weeks
+from ..domain import accounts, digest, ranking, weeks
 from ..domain.catalog import ROLES
-from ..domain.text import fold
 from ..domain.units import create_unit
 from ..domain.units import root as units_root
 from ..extensions import db
-from ..fields import parse_count
+from ..fields import Form
 from ..models import Campaign, Role, Unit, User
 from ..policy import roles_allowed
 from ..web import render
 from . import service
-from .forms import CampaignForm, TargetImportForm, UnitEditForm, UnitForm, UserForm
+from .forms import (
+    CampaignForm,
+    ParentQuery,
+    ReportQuery,
+    TargetImportForm,
+    UnitEditForm,
+    UnitForm,
+    UnitQuery,
+    UserForm,
+    UserQuery,
+    targets_form,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+Q = TypeVar("Q", bound=Form)
 ORGANIZERS = (Role.ORGANIZER,)
 
 
+def _query(form_class: type[Q], source: MultiDict | None = None) -> Q:
+    """A form over the query string (or ``request.values``): a page's filters, read without a CSRF token."""
+    return form_class(request.args if source is None else source, meta={"csrf": False})
+
+
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    policy.require(campaign is not None and campaign in service.campaigns_for(current_user))
-    return campaign
+    return policy.get_or_404(Campaign, campaign_id, allowed=lambda c: c in service.campaigns_for(current_user))
 
 
 def _managed_unit(unit_id: int | None, default: Unit | None) -> Unit:
-    unit = db.session.get(Unit, unit_id) if unit_id else default
-    policy.require(unit is not None and policy.in_scope(current_user, unit))
-    return unit
+    """The unit asked for (else ``default``), inside the organizer's subtree."""
+    chosen = unit_id if unit_id else (default.id if default is not None else None)
+    return policy.get_or_404(Unit, chosen, allowed=lambda unit: policy.in_scope(current_user, unit))
 
 
 def _campaign_unit(campaign: Campaign, unit_id: int | None) -> Unit:
@@ -45,13 +60,6 @@ def _campaign_unit(campaign: Campaign, unit_id: int | None) -> Unit:
     unit = _managed_unit(unit_id, default)
     policy.require(campaign.unit.contains(unit))
     return unit
-
-
-def _organizable_units() -> list[Unit]:
-    """Units a campaign can be run by: the organizer's scope and the federations below it."""
-    stmt = select(Unit).where(Unit.kind.notin_(["grassroots", "collective"]),
-                              policy.reach(current_user).clause(Unit.id)).order_by(Unit.path)
-    return list(db.session.scalars(stmt))
 
 
 @bp.route("/")
@@ -68,22 +76,18 @@ def campaign_form(campaign_id: int | None = None):
     if campaign is not None:
         policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
     form = CampaignForm(obj=campaign)
-    form.unit_id.choices = [(u.id, u.name) for u in _organizable_units()]
+    form.unit_id.choices = [(u.id, u.name) for u in service.organizable_units(current_user)]
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit_id.data)
-        policy.require(policy.can_manage_unit(current_user, unit), 403)
-        clash = db.session.scalar(select(Campaign).where(Campaign.slug == form.slug.data))
-        if clash is not None and clash is not campaign:
-            form.slug.errors.append(_("Địa chỉ ngắn này đã được dùng."))
+        policy.get_or_404(Unit, form.unit_id.data, allowed=lambda unit: policy.can_manage_unit(current_user, unit),
+                          status=403)
+        data = service.CampaignData(name=form.name.data, slug=form.slug.data, description=form.description.data,
+                                    start_date=form.start_date.data, end_date=form.end_date.data,
+                                    goal=form.goal.data, unit_id=form.unit_id.data)
+        try:
+            service.save_campaign(campaign, data)
+        except service.SlugTaken as taken:
+            form.slug.errors.append(str(taken))
         else:
-            created = campaign is None
-            if campaign is None:
-                campaign = Campaign()
-                db.session.add(campaign)
-            form.populate_obj(campaign)
-            if created:
-                db.session.flush()
-                campaigns.add_defaults(campaign)
             db.session.commit()
             flash(_("Đã lưu chiến dịch."), "success")
             return redirect(url_for("admin.index"))
@@ -109,35 +113,26 @@ def freeze(campaign_id: int):
 @roles_allowed(*ORGANIZERS)
 def targets(campaign_id: int):
     campaign = _campaign(campaign_id)
-    parent = _campaign_unit(campaign, request.values.get("unit", type=int))
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id,
-                                                          Unit.kind != "collective").order_by(Unit.name)))
+    parent = _campaign_unit(campaign, _query(UnitQuery, request.values).unit.data)
+    children = service.children(parent, with_collectives=False)
     values = service.targets_of(campaign, [parent.id] + [c.id for c in children])
-    typed: dict[int, str] = {}
+    form = targets_form([(c.id, c.name) for c in children], values)
     error = None
-    if request.method == "POST":
+    if form.is_submitted():
         policy.require(policy.can_manage_unit(current_user, parent), 403)
-        updates: dict[int, int | None] = {}
-        for child in children:
-            raw = request.form.get(f"t{child.id}", "").strip()
-            typed[child.id] = raw
-            if raw == "":
-                updates[child.id] = None
-            elif parse_count(raw) is not None:
-                updates[child.id] = parse_count(raw)
-            else:
-                error = _("Chỉ tiêu của %(unit)s phải là số nguyên không âm.", unit=child.name)
-        if error is None:
+        if form.validate():
             try:
-                service.set_targets(campaign, parent, updates, bool(request.form.get("confirm_exceed")))
+                service.set_targets(campaign, parent, form.counts(), form.confirm_exceed.data)
                 db.session.commit()
                 flash(_("Đã lưu chỉ tiêu."), "success")
                 return redirect(url_for("admin.targets", campaign_id=campaign.id, unit=parent.id))
             except service.TargetProblem as problem:
                 db.session.rollback()
                 error = str(problem)
+        else:
+            error = form.first_error()
     return render("admin/targets.html", campaign=campaign, parent=parent, children=children, values=values,
-                  typed=typed, error=error, import_form=TargetImportForm(),
+                  form=form, error=error, import_form=TargetImportForm(),
                   children_total=sum(values.get(c.id, 0) for c in children),
                   editable=policy.can_manage_unit(current_user, parent))
 
@@ -147,7 +142,7 @@ def targets(campaign_id: int):
 def import_targets(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = TargetImportForm()
-    upload = request.files.get("file")
+    upload = form.file.data
     if not form.validate_on_submit() or upload is None or not upload.filename:
         flash(_("Hãy chọn tệp CSV."), "error")
         return redirect(url_for("admin.targets", campaign_id=campaign.id))
@@ -167,7 +162,8 @@ def import_targets(campaign_id: int):
 @bp.route("/units", methods=["GET", "POST"])
 @roles_allowed(*ORGANIZERS)
 def units():
-    parent = _managed_unit(request.values.get("parent", type=int), policy.top_unit(current_user, units_root()))
+    parent = _managed_unit(_query(ParentQuery, request.values).parent.data,
+                           policy.top_unit(current_user, units_root()))
     form = UnitForm()
     if form.validate_on_submit():
         if service.unit_by_code(form.code.data):
@@ -177,7 +173,7 @@ def units():
             db.session.commit()
             flash(_("Đã thêm đơn vị."), "success")
             return redirect(url_for("admin.units", parent=parent.id))
-    children = list(db.session.scalars(select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)))
+    children = service.children(parent)
     up = parent.parent if policy.in_scope(current_user, parent.parent) else None
     return render("admin/units.html", parent=parent, children=children, form=form, up=up)
 
@@ -190,7 +186,7 @@ def edit_unit(unit_id: int):
     policy.require(current_user.scope is None or unit.id != current_user.scope.id, 403)  # one's own unit: from above
     form = UnitEditForm(obj=unit)
     if form.validate_on_submit():
-        unit.name, unit.name_folded, unit.member_count = form.name.data, fold(form.name.data), form.member_count.data
+        service.update_unit(unit, form.name.data, form.member_count.data)
         db.session.commit()
         flash(_("Đã lưu đơn vị."), "success")
         return redirect(url_for("admin.units", parent=unit.parent_id))
@@ -232,7 +228,8 @@ def users():
         db.session.commit()
         flash(_("Đã tạo tài khoản."), "success")
         return redirect(url_for("admin.users"))
-    query = request.args.get("q", "")
+    search = _query(UserQuery)
+    query = (search.q.data or "") if search.validate() else ""
     people = service.users_in_scope(current_user, query)
     return render("admin/users.html", form=form, people=people, query=query, roles=ROLES,
                   manageable={p.id for p in people if policy.can_manage_account(current_user, p)})
@@ -240,8 +237,7 @@ def users():
 
 def _managed_person(user_id: int) -> User:
     """An account of the organizer's subtree that they may change (not themselves, not a higher role)."""
-    person = db.session.get(User, user_id)
-    policy.require(person is not None and policy.account_in_reach(current_user, person))
+    person = policy.get_or_404(User, user_id, allowed=lambda found: policy.account_in_reach(current_user, found))
     policy.require(policy.can_manage_account(current_user, person), 403)
     return person
 
@@ -262,9 +258,7 @@ def edit_user(user_id: int):
 @roles_allowed(*ORGANIZERS)
 def toggle_user(user_id: int):
     person = _managed_person(user_id)
-    person.active = not person.active
-    if not person.active:
-        person.rotate_session_token()  # a disabled account is logged out everywhere at once
+    service.toggle_active(person)
     db.session.commit()
     flash(_("Đã cập nhật tài khoản %(name)s.", name=person.full_name), "info")
     return redirect(url_for("admin.users"))
@@ -275,7 +269,7 @@ def toggle_user(user_id: int):
 def digest_text(campaign_id: int):
     """The weekly digest as plain text: a few hundred bytes to read on a phone or paste into Zalo."""
     campaign = _campaign(campaign_id)
-    unit = _campaign_unit(campaign, request.args.get("unit", type=int))
+    unit = _campaign_unit(campaign, _query(UnitQuery).unit.data)
     body = digest.compose(campaign, unit, weeks.week_start(min(date.today(), campaign.end_date)))
     return Response(body, mimetype="text/plain")
 
@@ -284,14 +278,14 @@ def digest_text(campaign_id: int):
 @roles_allowed(*ORGANIZERS)
 def report(campaign_id: int):
     campaign = _campaign(campaign_id)
-    unit = _campaign_unit(campaign, request.args.get("unit", type=int))
-    try:
-        chosen = date.fromisoformat(request.args["week"]) if request.args.get("week") else None
-    except ValueError:
+    query = _query(ReportQuery)
+    query.validate()
+    if query.week.errors:
         abort(400)
-    week = weeks.week_start(chosen or min(date.today(), campaign.end_date))
+    unit = _campaign_unit(campaign, query.unit.data)
+    week = weeks.week_start(query.week.data or min(date.today(), campaign.end_date))
     data = service.report(campaign, unit, week)
-    export = request.args.get("format")
+    export = query.format.data
     filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"
     if export == "csv":
         return Response(service.report_csv(data), mimetype="text/csv",

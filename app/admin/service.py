@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,13 +11,19 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from .. import policy
+from ..domain import campaigns as campaign_rules
 from ..domain import ranking
+from ..domain.text import fold
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
-from ..models import Campaign, Target, Unit, User
+from ..models import Campaign, Target, Unit, UnitKind, User
 
 
 class TargetProblem(Exception):
+    pass
+
+
+class SlugTaken(Exception):
     pass
 
 
@@ -28,12 +35,65 @@ def campaigns_for(user: User) -> list[Campaign]:
             if the_reach.contains(c.unit) or (the_reach.root is not None and c.unit.contains(the_reach.root))]
 
 
+def organizable_units(user: User) -> list[Unit]:
+    """Units a campaign can be run by: the organizer's scope and the federations below it."""
+    stmt = select(Unit).where(Unit.kind.notin_([UnitKind.GRASSROOTS, UnitKind.COLLECTIVE]),
+                              policy.reach(user).clause(Unit.id)).order_by(Unit.path)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class CampaignData:
+    name: str
+    slug: str
+    description: str
+    start_date: date
+    end_date: date
+    goal: int
+    unit_id: int
+
+
+def save_campaign(campaign: Campaign | None, data: CampaignData) -> Campaign:
+    """Create (with the default rubric) or update a campaign; its short address must be free."""
+    clash = db.session.scalar(select(Campaign).where(Campaign.slug == data.slug))
+    if clash is not None and clash is not campaign:
+        raise SlugTaken(_("Địa chỉ ngắn này đã được dùng."))
+    created = campaign is None
+    if campaign is None:
+        campaign = Campaign()
+        db.session.add(campaign)
+    for name, value in vars(data).items():
+        setattr(campaign, name, value)
+    if created:
+        db.session.flush()
+        campaign_rules.add_defaults(campaign)
+    return campaign
+
+
+def children(parent: Unit, with_collectives: bool = True) -> list[Unit]:
+    stmt = select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)
+    if not with_collectives:
+        stmt = stmt.where(Unit.kind != UnitKind.COLLECTIVE)
+    return list(db.session.scalars(stmt))
+
+
+def update_unit(unit: Unit, name: str, member_count: int | None) -> None:
+    unit.name, unit.name_folded, unit.member_count = name, fold(name), member_count
+
+
+def toggle_active(person: User) -> None:
+    person.active = not person.active
+    if not person.active:
+        person.rotate_session_token()  # a disabled account is logged out everywhere at once
+
+
 def targets_of(campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
-    return dict(db.session.execute(select(Target.unit_id, Target.count).where(
-        Target.campaign_id == campaign.id, Target.unit_id.in_(unit_ids))).all())
+    """The targets as set (not the goal progress is measured against: ``ranking.goals``)."""
+    return {unit_id: count for unit_id, count in db.session.execute(select(Target.unit_id, Target.count).where(
+        Target.campaign_id == campaign.id, Target.unit_id.in_(unit_ids)))}
 
 
-def set_targets(campaign: Campaign, parent: Unit, values: dict[int, int | None], allow_exceed: bool) -> None:
+def set_targets(campaign: Campaign, parent: Unit, values: Mapping[int, int | None], allow_exceed: bool) -> None:
     """Write children's targets; refuses (unless allowed) when they add up to more than the parent's."""
     parent_target = targets_of(campaign, [parent.id]).get(parent.id)
     children = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.parent_id == parent.id))}
@@ -66,7 +126,7 @@ def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"unit_code", "target"} <= {f.strip() for f in reader.fieldnames}:
         raise TargetProblem(_("Tệp CSV cần hai cột: unit_code, target."))
-    by_parent: dict[int, dict[int, int]] = {}
+    by_parent: dict[Unit, dict[int, int]] = {}
     for line, row in enumerate(reader, start=2):
         code = (row.get("unit_code") or "").strip()
         unit = db.session.scalar(select(Unit).where(Unit.code == code))
@@ -79,9 +139,9 @@ def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool
             raise TargetProblem(_("Dòng %(line)s: chỉ tiêu phải là số nguyên.", line=line)) from None
         if count < 0:
             raise TargetProblem(_("Dòng %(line)s: chỉ tiêu không được âm.", line=line))
-        by_parent.setdefault(unit.parent_id, {})[unit.id] = count
-    for parent_id, values in by_parent.items():
-        set_targets(campaign, db.session.get(Unit, parent_id), values, allow_exceed)
+        by_parent.setdefault(unit.parent, {})[unit.id] = count
+    for parent, values in by_parent.items():
+        set_targets(campaign, parent, values, allow_exceed)
     return sum(len(v) for v in by_parent.values())
 
 

@@ -4,31 +4,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request
-from sqlalchemy import select
 
-from ..domain import campaigns, ranking, tallies
-from ..domain.units import ancestors
-from ..extensions import db
-from ..models import Campaign, Target, Unit
+from .. import policy
+from ..domain import campaigns
+from ..models import Campaign, Unit
 from ..policy import public
 from ..web import render
+from . import service
+from .forms import PageQuery
 
 bp = Blueprint("dashboard", __name__)
-POLL_SECONDS = 20
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = service.campaign_by_slug(slug)
     if campaign is None:
         abort(404)
     return campaign
 
 
 def _unit(campaign: Campaign, unit_id: int | None) -> Unit:
-    unit = db.session.get(Unit, unit_id) if unit_id else campaign.unit
-    if unit is None or not campaign.unit.contains(unit):
-        abort(404)
-    return unit
+    """A unit of the campaign's subtree; the campaign's own unit by default."""
+    if not unit_id:
+        return campaign.unit
+    return policy.get_or_404(Unit, unit_id, allowed=campaign.unit.contains)
 
 
 def _no_change() -> Response:
@@ -37,23 +36,6 @@ def _no_change() -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("HX-Request")
     return response
-
-
-def _counters_context(campaign: Campaign, unit: Unit) -> dict:
-    target = db.session.scalar(select(Target.count).where(Target.campaign_id == campaign.id,
-                                                          Target.unit_id == unit.id))
-    goal = campaign.goal if unit.id == campaign.unit_id else target
-    tally = tallies.for_unit(campaign.id, unit.id)
-    return {"campaign": campaign, "unit": unit, "tally": tally, "goal": goal,
-            "days_left": campaigns.days_left(campaign), "version": ranking.version(campaign, [tally], goal),
-            "progress": (tally.valid / goal) if tally and goal else None, "poll": POLL_SECONDS}
-
-
-def _ranking_context(campaign: Campaign, unit: Unit) -> dict:
-    frozen = unit.id == campaign.unit_id and campaign.ranking_frozen_at is not None
-    rows = ranking.frozen_rows(campaign) if frozen else ranking.rank_children(campaign, unit)
-    return {"campaign": campaign, "unit": unit, "rows": rows, "frozen": frozen, "poll": POLL_SECONDS,
-            "version": ranking.version(campaign, rows)}
 
 
 @bp.route("/campaign")
@@ -71,31 +53,29 @@ def campaign():
 @public
 def campaign_page(slug: str, unit_id: int | None = None):
     campaign = _campaign(slug)
-    unit = _unit(campaign, unit_id)
-    counters = _counters_context(campaign, unit)
-    series = ranking.valid_series(campaign, unit.id)
-    chart = ranking.chart(campaign, series, counters["goal"] or 0) if series.days and counters["goal"] else None
-    trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
-    return render("dashboard/campaign.html", chart=chart, trail=trail, counters=counters,
-                  ranking=_ranking_context(campaign, unit))
+    page = service.page(campaign, _unit(campaign, unit_id))
+    return render("dashboard/campaign.html", chart=page.chart, trail=page.trail, counters=page.counters,
+                  ranking=page.ranking)
 
 
-def _poll(slug: str, build: Callable[[Campaign, Unit], dict], template: str, name: str):
+def _poll(slug: str, build: Callable[[Campaign, Unit], service.Counters | service.Ranking], template: str,
+          name: str) -> Response:
     """A polling partial: 204 without a body while the client's version is current, fresh HTML otherwise."""
     campaign = _campaign(slug)
-    context = build(campaign, _unit(campaign, request.args.get("unit", type=int)))
-    if request.args.get("v") == context["version"]:
+    query = PageQuery(request.args, meta={"csrf": False})
+    shown = build(campaign, _unit(campaign, query.unit.data))
+    if query.v.data == shown.version:
         return _no_change()
-    return render(template, template, **{name: context})
+    return render(template, template, 200, **{name: shown})
 
 
 @bp.route("/campaigns/<slug>/counters")
 @public
 def counters(slug: str):
-    return _poll(slug, _counters_context, "dashboard/_counters.html", "counters")
+    return _poll(slug, service.counters, "dashboard/_counters.html", "counters")
 
 
 @bp.route("/campaigns/<slug>/ranking")
 @public
 def ranking_partial(slug: str):
-    return _poll(slug, _ranking_context, "dashboard/_ranking.html", "ranking")
+    return _poll(slug, service.ranking_of, "dashboard/_ranking.html", "ranking")

@@ -24,26 +24,25 @@ def compose(campaign: Campaign, unit: Unit, week_start: date) -> str:
     week_end = week_start + timedelta(days=6)
     tally = tallies.for_unit(campaign.id, unit.id)
     parent = unit.parent if unit.parent is not None and campaign.unit.contains(unit.parent) else None
-    own = None
-    if parent is not None:
-        own = next((row for row in ranking.weekly_report(campaign, parent, week_start) if row.row.unit_id == unit.id),
-                   None)
+    siblings = ranking.weekly_report(campaign, parent, week_start) if parent is not None else []
+    own = next((row for row in siblings if row.row.unit_id == unit.id), None)
     children = ranking.weekly_report(campaign, unit, week_start)
-    target = own.row.target if own else (campaign.goal if unit.id == campaign.unit_id else None)
+    goal = ranking.goal_of(campaign, unit.id)
     valid = tally.valid if tally else 0
     lines = [f"{campaign.name} — {unit.name}",
              f"Tuần {week_start:%d/%m} – {week_end:%d/%m/%Y}"]
     if own:
         lines.append(f"Trong tuần: {_n(own.week_submitted)} sáng kiến gửi mới, {_n(own.week_valid)} được công nhận "
                      f"hợp lệ.")
-        lines.append(f"Xếp hạng: {own.row.rank}/{len(ranking.rank_children(campaign, parent))}"
+        lines.append(f"Xếp hạng: {own.row.rank}/{len(siblings)}"
                      + (f" ({own.rank_change:+d} bậc)" if own.rank_change else ""))
     if tally:
         lines.append(f"Tổng: {_n(tally.submitted)} đã gửi, {_n(valid)} hợp lệ, {_n(tally.pending)} chờ thẩm định, "
                      f"{_n(tally.returned)} đang trả lại để bổ sung, {_n(tally.invalid)} không hợp lệ.")
-    if target:
-        gap = max(0, target - valid)
-        lines.append(f"Chỉ tiêu {_n(target)}: đạt {100 * valid / target:.0f}%, còn thiếu {_n(gap)} sáng kiến hợp lệ.")
+    reached = ranking.progress(valid, goal)
+    if goal and reached is not None:
+        gap = max(0, goal - valid)
+        lines.append(f"Chỉ tiêu {_n(goal)}: đạt {100 * reached:.0f}%, còn thiếu {_n(gap)} sáng kiến hợp lệ.")
     behind = [item for item in children if item.below_pace][:5]
     if behind:
         lines.append("Đơn vị chậm tiến độ: " + "; ".join(

@@ -1,7 +1,9 @@
-"""Emulation ranking (xếp loại thi đua), progress series and the weekly report — all read from tallies.
+"""Progress, emulation ranking (xếp loại thi đua), progress series and the weekly report — all read from tallies.
 
-Inside a group (the children of one unit): progress = valid / target first, then the valid count, then who
-reached that count first (earliest ``last_valid_at``). Units without a target come last.
+Progress (DESIGN §6) is ``progress(valid, goal)`` (main) and ``progress(submitted, goal)`` (secondary), where the
+goal is the one ``goals`` picks: the campaign's goal for the unit running it, the unit's target below.
+Inside a group (the children of one unit): progress first, then the valid count, then who reached that count
+first (earliest ``last_valid_at``). Units without a target come last.
 """
 from __future__ import annotations
 
@@ -13,7 +15,29 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Campaign, DailyTally, Tally, Target, Unit, UnitKind, utcnow
+from . import tallies
 from .tallies import COUNTERS
+
+# --- progress -------------------------------------------------------------------------------------------------
+
+def progress(count: int, goal: int | None) -> float | None:
+    """The share of the goal reached: ``count`` is the valid count (main progress) or the submitted count
+    (secondary). None without a goal (a target of 0 is no target)."""
+    return count / goal if goal else None
+
+
+def goals(campaign: Campaign, unit_ids: list[int]) -> dict[int, int]:
+    """What each unit's progress is measured against: the campaign's goal for the unit running the campaign, the
+    unit's target (chỉ tiêu) for the units below it. Units without one are left out."""
+    found: dict[int, int] = {unit_id: count for unit_id, count in db.session.execute(
+        select(Target.unit_id, Target.count).where(Target.campaign_id == campaign.id, Target.unit_id.in_(unit_ids)))}
+    if campaign.unit_id in unit_ids:
+        found[campaign.unit_id] = campaign.goal  # even where the top unit also has a target row (the seed writes one)
+    return found
+
+
+def goal_of(campaign: Campaign, unit_id: int) -> int | None:
+    return goals(campaign, [unit_id]).get(unit_id)
 
 
 @dataclass
@@ -34,15 +58,15 @@ class RankRow:
 
     @property
     def submitted(self) -> int:
-        return self.pending + self.returned + self.valid + self.invalid
+        return tallies.submitted(self)
 
     @property
     def progress(self) -> float | None:
-        return self.valid / self.target if self.target else None
+        return progress(self.valid, self.target)
 
     @property
     def submitted_progress(self) -> float | None:
-        return self.submitted / self.target if self.target else None
+        return progress(self.submitted, self.target)
 
     @property
     def valid_per_100_members(self) -> float | None:
@@ -51,7 +75,7 @@ class RankRow:
 
 def order_key(target: int | None, valid: int, reached_at: datetime | None, name: str):
     """The ranking rule: progress (valid/target), then valid count, then who reached it first; no target last."""
-    return (not target, -(valid / target if target else 0), -valid, reached_at or datetime.max, name)
+    return (not target, -(progress(valid, target) or 0), -valid, reached_at or datetime.max, name)
 
 
 def sort_key(row: RankRow):
@@ -66,13 +90,12 @@ def rank_children(campaign: Campaign, parent: Unit) -> list[RankRow]:
     ids = [c.id for c in children]
     if not ids:
         return []
-    tallies = {t.unit_id: t for t in db.session.scalars(
+    counted = {t.unit_id: t for t in db.session.scalars(
         select(Tally).where(Tally.campaign_id == campaign.id, Tally.unit_id.in_(ids)))}
-    targets = dict(db.session.execute(select(Target.unit_id, Target.count)
-                                      .where(Target.campaign_id == campaign.id, Target.unit_id.in_(ids))).all())
+    targets = goals(campaign, ids)
     rows = []
     for child in children:
-        tally = tallies.get(child.id)
+        tally = counted.get(child.id)
         counts = {c: getattr(tally, c) for c in COUNTERS} if tally else {}
         rows.append(RankRow(unit_id=child.id, name=child.name, code=child.code,
                             has_children=child.kind != UnitKind.GRASSROOTS, target=targets.get(child.id),
@@ -107,7 +130,8 @@ def unfreeze(campaign: Campaign) -> None:
 
 def frozen_rows(campaign: Campaign) -> list[RankRow]:
     rows = []
-    for data in (campaign.ranking_snapshot or {}).get("rows", []):
+    for stored in (campaign.ranking_snapshot or {}).get("rows", []):
+        data = dict(stored)  # a copy: the snapshot loaded on the campaign stays whole for the next reader
         when = data.pop("last_valid_at", None)
         rows.append(RankRow(**data, last_valid_at=datetime.fromisoformat(when) if when else None))
     return rows
@@ -176,9 +200,10 @@ class WeekRow:
 
 
 def _cumulative_valid(campaign: Campaign, unit_ids: list[int], until: date) -> dict[int, int]:
-    return dict(db.session.execute(select(DailyTally.unit_id, func.sum(DailyTally.valid))
-                                   .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(unit_ids),
-                                          DailyTally.day <= until).group_by(DailyTally.unit_id)).all())
+    return {unit_id: total for unit_id, total in db.session.execute(
+        select(DailyTally.unit_id, func.sum(DailyTally.valid))
+        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(unit_ids), DailyTally.day <= until)
+        .group_by(DailyTally.unit_id))}
 
 
 def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[WeekRow]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
@@ -27,6 +28,13 @@ COUNTERS = ("pending", "returned", "valid", "invalid")
 COUNTED_STATUSES = tuple(BUCKETS)  # ever left draft and not withdrawn
 VALID_STATUSES = tuple(status for status, bucket in BUCKETS.items() if bucket == "valid")
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def submitted(counts: Any) -> int:
+    """"Submitted" (DESIGN §6): ever left draft and not withdrawn, i.e. the sum of every counter (drafts and
+    withdrawn initiatives have none). ``counts`` is anything carrying the counters: a ``Tally``, a rank row, or
+    the ``Tally`` class itself (then an SQL expression)."""
+    return sum(getattr(counts, name) for name in COUNTERS)
 
 
 def local_day(when: datetime) -> date:
