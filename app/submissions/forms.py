@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Optional, Regexp
 
-from ..domain.catalog import FIELDS
+from ..domain.catalog import FIELDS, STATUSES
 from ..domain.text import nfc
 from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, SubForm, database_int
 from ..models import Initiative, Unit, User
@@ -169,7 +170,7 @@ class InitiativeForm(Form):
         if field.data and field.data.year < 1975:
             raise ValidationError(_l("Ngày áp dụng không hợp lệ."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author_errors: list[str] = []
 
@@ -251,3 +252,32 @@ class InitiativeForm(Form):
         self.author_share.data = check.author_share
         if check.shares:
             self.author_errors.append(check.shares)
+
+
+class SubmitDraftForm(Form):
+    """Submitting a complete draft from its page."""
+
+    confirm_original = BooleanField()
+
+
+class WithdrawForm(Form):
+    version = IntegerField(validators=[Optional()])  # the version the page showed: a decision since then wins
+
+
+class UnionFilterForm(Form):
+    """The support team's list, filtered by status (a query string: no CSRF token)."""
+
+    status = SelectField(choices=[("", "")] + list(STATUSES.items()), validate_choice=False)
+
+    def chosen_status(self) -> str | None:
+        return self.status.data if self.status.data in STATUSES else None
+
+
+class SimilarForm(Form):
+    """The title being typed and the draft itself (not similar to itself), from the hint's query string."""
+
+    title = StringField()
+    exclude = IntegerField()
+
+    def typed(self) -> str:
+        return (self.title.data or "")[:300]

@@ -15,7 +15,7 @@ from ..models import Attachment, Initiative, Role, Status
 from ..policy import roles_allowed, signed_in
 from ..web import render
 from . import service
-from .forms import InitiativeForm
+from .forms import InitiativeForm, SimilarForm, SubmitDraftForm, UnionFilterForm, WithdrawForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/initiatives")
 AUTHORS = (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
@@ -166,7 +166,7 @@ def submit(initiative_id: int):
     if not policy.can_edit_initiative(current_user, initiative):
         return _already_submitted(initiative.id)
     problems = service.precheck(initiative)
-    if not request.form.get("confirm_original"):
+    if not SubmitDraftForm().confirm_original.data:
         problems.append(_("Vui lòng xác nhận cam đoan trước khi gửi."))
     if problems:
         for problem in problems:
@@ -176,6 +176,7 @@ def submit(initiative_id: int):
         service.submit(initiative, current_user)
         db.session.commit()
     except workflow.AlreadyDecided:
+        db.session.rollback()
         return _already_submitted(initiative.id)
     flash(_("Đã gửi sáng kiến “%(title)s”. Bạn sẽ nhận được kết quả thẩm định tại đây.", title=initiative.title),
           "success")
@@ -187,13 +188,16 @@ def submit(initiative_id: int):
 def withdraw(initiative_id: int):
     initiative = _visible(initiative_id)
     policy.require(policy.can_withdraw(current_user, initiative), 403)
+    form = WithdrawForm()
     try:
-        workflow.transition(initiative, Status.WITHDRAWN, current_user,
-                            expected_version=request.form.get("version", type=int))
-        db.session.commit()
-        flash(_("Đã rút sáng kiến."), "info")
+        if form.validate():  # a version no page shows counts as out of date, like one a decision overtook
+            workflow.transition(initiative, Status.WITHDRAWN, current_user, expected_version=form.version.data)
+            db.session.commit()
+            flash(_("Đã rút sáng kiến."), "info")
+            return redirect(url_for("submissions.detail", initiative_id=initiative.id))
     except workflow.AlreadyDecided:
-        flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
+        db.session.rollback()
+    flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
     return redirect(url_for("submissions.detail", initiative_id=initiative.id))
 
 
@@ -207,7 +211,7 @@ def mine():
 @bp.route("/union")
 @roles_allowed(Role.HELPER)
 def union():
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = UnionFilterForm(request.args, meta={"csrf": False}).chosen_status()
     unit_id = current_user.unit_id
     initiatives, counts = service.of_union(unit_id, status)
     rows = [(item, service.precheck(item) if item.status in policy.EDITABLE else None) for item in initiatives]
@@ -218,10 +222,9 @@ def union():
 @signed_in
 def similar():
     """The "already submitted" hint under the title while typing (htmx partial)."""
-    text = request.args.get("title", "")[:300]
-    exclude = request.args.get("exclude", type=int)
+    form = SimilarForm(request.args, meta={"csrf": False})
     campaign = campaigns.current(current_user.unit) if current_user.unit else None
-    matches = service.similar(text, current_user, campaign.id if campaign else None, exclude)
+    matches = service.similar(form.typed(), current_user, campaign.id if campaign else None, form.exclude.data)
     return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
 
 

@@ -8,6 +8,8 @@ the form into data and the result back into the form.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import date
 
@@ -337,7 +339,8 @@ def similar(text: str, viewer: User, campaign_id: int | None = None, exclude_id:
         stmt = stmt.where(Initiative.id != exclude_id)
     # Candidates share at least half of the typed words (all of them for a short query).
     needed = len(words) if len(words) <= 2 else (len(words) + 1) // 2
-    matched = sum(case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words)
+    matched = functools.reduce(operator.add, [
+        case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words])
     stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
     rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)
                               .options(selectinload(Initiative.unit))).all()
@@ -361,8 +364,8 @@ def mine(user: User) -> list[Initiative]:
 
 
 def of_union(unit_id: int, status: str | None = None) -> tuple[list[Initiative], dict[str, int]]:
-    counts = dict(db.session.execute(select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id)
-                                     .group_by(Initiative.status)).all())
+    counts: dict[str, int] = {status: number for status, number in db.session.execute(
+        select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id).group_by(Initiative.status))}
     stmt = select(Initiative).where(Initiative.unit_id == unit_id).options(
         selectinload(Initiative.author), selectinload(Initiative.entered_by), selectinload(Initiative.authors))
     if status:
