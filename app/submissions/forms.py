@@ -276,8 +276,9 @@ class UnionFilterForm(Form):
 class SimilarForm(Form):
     """The title being typed and the draft itself (not similar to itself), from the hint's query string."""
 
-    title = StringField()
+    title = StringField(validators=[Length(max=300)])
     exclude = IntegerField()
 
     def typed(self) -> str:
+        """Not validated: a hint refuses nothing, it reads the first 300 characters (a title's length)."""
         return (self.title.data or "")[:300]
