@@ -240,6 +240,53 @@ def test_a_rolled_back_removal_never_deletes_the_file_later(app, client, world):
         db.session.commit()  # ... so a later commit in the same session must not delete the file
     assert files_in(app) == written and len(attachments(app)) == 1
 
+def test_a_removal_is_undone_by_a_rollback_and_done_by_a_commit(app, client, world):
+    """The domain call itself: the file stays as long as its row may come back, and goes with the commit."""
+    from app.domain import uploads
+    login(client, world.member_a1_phone)
+    send(client, [(io.BytesIO(jpeg_bytes()), "ảnh.jpg")])
+    written = files_in(app)
+    with app.app_context():
+        uploads.remove(db.session.scalar(select(Attachment)))
+        db.session.flush()  # the DELETE has reached the database ...
+        db.session.rollback()  # ... and is undone
+        assert files_in(app) == written and db.session.scalar(select(Attachment)) is not None
+        uploads.remove(db.session.scalar(select(Attachment)))
+        db.session.flush()
+        assert files_in(app) == written  # not before the commit
+        db.session.commit()
+    assert files_in(app) == set() and attachments(app) == []
+
+
+def test_files_follow_savepoints(app, client, world):
+    """A savepoint rolled back undoes its removals (the row is back) and its new files (the row is gone), even
+    when the transaction around it commits; one released waits for the transaction around it."""
+    from werkzeug.datastructures import FileStorage
+
+    from app.domain import uploads
+    login(client, world.member_a1_phone)
+    send(client, [(io.BytesIO(jpeg_bytes()), "ảnh.jpg")])
+    written = files_in(app)
+    with app.app_context():
+        photo = db.session.scalar(select(Attachment))
+        savepoint = db.session.begin_nested()
+        uploads.remove(photo)
+        savepoint.rollback()
+        savepoint = db.session.begin_nested()
+        photo = db.session.scalar(select(Attachment))
+        uploads.store(FileStorage(io.BytesIO(png_bytes()), "sơ đồ.png"), photo.initiative,
+                      db.session.get(User, world.member_a1))
+        db.session.flush()
+        savepoint.rollback()
+        db.session.commit()
+    assert files_in(app) == written and len(attachments(app)) == 1
+    with app.app_context():  # a savepoint released is not the commit: the transaction may still roll back
+        with db.session.begin_nested():
+            uploads.remove(db.session.scalar(select(Attachment)))
+        assert files_in(app) == written
+        db.session.rollback()
+    assert files_in(app) == written  # (pysqlite commits on RELEASE without a BEGIN, so the row is not checked)
+
 # --- 3. image bombs, corrupt images ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width,height", [(12000, 12000), (20000, 20000)])

@@ -5,6 +5,7 @@ import gzip
 import io
 import re
 import unicodedata
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -479,3 +480,75 @@ def test_co_author_rows_need_a_name_and_a_valid_share(client, world):
     body = client.form("/initiatives/new", complete(submit_key=new_key(client), author_share="50", **{
         "authors-1-full_name": "Người Thứ Ba", "authors-1-share_percent": "abc"})).get_data(as_text=True)
     assert "Vui lòng nhập một số nguyên, ví dụ 25." in body and 'value="Người Thứ Ba"' in body
+
+
+def test_a_helpers_new_member_follows_the_account_rules(app, client, world):
+    login(client, world.helper_a1_phone)
+    key, people = new_key(client), count(app, User)
+    body = client.form("/initiatives/new", complete(submit_key=key, new_member_name="Lò Thị Mới",
+                                                    new_member_phone="0912")).get_data(as_text=True)
+    assert "Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số)." in body
+    body = client.form("/initiatives/new", complete(submit_key=key, new_member_name="Lò Thị Mới",
+                                                    new_member_phone=world.member_a1b_phone)).get_data(as_text=True)
+    assert "Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách." in body
+    assert count(app) == 0 and count(app, User) == people
+    response = client.form("/initiatives/new", complete(submit_key=key, new_member_name="Lò Thị Mới",
+                                                        new_member_phone="+84 912 000 777"))
+    assert response.status_code == 302
+    with app.app_context():
+        author = db.session.get(User, only_initiative(app).author_id)
+        assert (author.full_name, author.phone, author.role) == ("Lò Thị Mới", "0912000777", "member")
+
+
+def test_a_new_member_shown_again_is_chosen_and_not_added_twice(app, client, world):
+    login(client, world.helper_a1_phone)
+    key = new_key(client)
+    body = client.form("/initiatives/new", complete(submit_key=key, title="Ngắn", new_member_name="Lò Thị Mới")
+                       ).get_data(as_text=True)
+    assert "Tên sáng kiến cần ít nhất 10 ký tự." in body
+    with app.app_context():
+        member = db.session.scalar(select(User).where(User.full_name == "Lò Thị Mới"))
+    assert f'<option selected value="{member.id}">Lò Thị Mới</option>' in body
+    assert 'value="Lò Thị Mới"' not in body  # the "new member" box is empty again
+    item = only_initiative(app)
+    client.form(f"/initiatives/{item.id}/edit", complete(submit_key=key, author_id=str(member.id)))
+    assert only_initiative(app).status == Status.SUBMITTED
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.full_name == "Lò Thị Mới")) == 1
+
+
+def test_the_service_saves_and_submits_plain_data(app, world):
+    from app.submissions import service
+    with app.app_context():
+        member = db.session.get(User, world.member_a1)
+        data = service.InitiativeData(
+            submit_key="plain-data", title="Cải tiến sổ theo dõi tiêm chủng", field="health",
+            current_situation="Sổ giấy dễ thất lạc, tra cứu mất nhiều thời gian mỗi buổi.",
+            solution="Chuyển sổ sang bảng tính dùng chung, có cột nhắc lịch tiêm và tìm theo tên trẻ.",
+            application_scope="Trạm y tế xã", effectiveness="Tra cứu từ 10 phút xuống dưới 1 phút mỗi lượt.",
+            applied_since=date(2023, 5, 1), estimated_value=2_000_000, author_share=100)
+        draft = service.save(data, member, None)
+        assert (draft.initiative.status, draft.author, draft.submitted) == (Status.DRAFT, member, False)
+        refused = service.save(data, member, draft.initiative, submitting=True)
+        assert not refused.submitted and refused.check is not None
+        assert list(refused.check.problems) == ["confirm_original"]
+        data.confirm_original = True
+        data.co_authors = [service.CoAuthor("", "Điều dưỡng", 10)]
+        refused = service.save(data, member, draft.initiative, submitting=True)
+        assert refused.check is not None and refused.check.unnamed_co_authors == [0]
+        assert refused.check.shares == "Tổng tỷ lệ đóng góp của các tác giả phải bằng 100% (hiện là 110%)."
+        data.co_authors = []
+        done = service.save(data, member, draft.initiative, submitting=True)
+        assert done.submitted and done.initiative.status == Status.SUBMITTED
+        assert done.initiative.estimated_value == 2_000_000
+
+
+def test_withdraw_with_a_version_no_page_shows_changes_nothing(app, client, world):
+    login(client, world.member_a1_phone)
+    client.form("/initiatives/new", complete(submit_key=new_key(client)))
+    item = only_initiative(app)
+    for version in ("abc", str(2**40)):
+        body = client.form(f"/initiatives/{item.id}/withdraw", {"version": version},
+                           follow_redirects=True).get_data(as_text=True)
+        assert "không rút được" in body
+    assert only_initiative(app).status == Status.SUBMITTED

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
@@ -163,21 +164,49 @@ def _thumbnail(data: bytes, name: str) -> bytes | None:
 
 def remove(attachment: Attachment) -> None:
     """Delete the row now; its files go once the deletion is committed."""
-    _pending(db.session(), "uploads_to_delete").extend([attachment.stored_name, thumbnail_name(attachment)])
+    names = [attachment.stored_name, thumbnail_name(attachment)]
+    _record(db.session(), "uploads_to_delete", names)
     db.session.delete(attachment)
 
 
 # --- files follow the transaction ---------------------------------------------------------------------------
+# Each file name is recorded with the (innermost) transaction that wrote or removed it: a savepoint rolled back
+# settles its own names, the end of the whole transaction settles the rest.
 
-def _pending(session, key: str) -> list[str]:
-    return session.info.setdefault(key, [])
+_Pending = list[tuple[SessionTransaction | None, str]]
+
+
+def _record(session: Session, key: str, names: list[str]) -> None:
+    if not session.in_transaction():
+        session.begin()  # so that the transaction's end, commit or not, settles the files
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    pending: _Pending = session.info.setdefault(key, [])
+    pending.extend((transaction, name) for name in names)
+
+
+def _take(session: Session, key: str, within: SessionTransaction | None = None) -> list[str]:
+    """Forget the names recorded under ``key`` (only those of ``within`` and the savepoints inside it)."""
+    kept: _Pending = []
+    taken: list[str] = []
+    for transaction, name in session.info.get(key, []):
+        if within is None or _inside(transaction, within):
+            taken.append(name)
+        else:
+            kept.append((transaction, name))
+    session.info[key] = kept
+    return taken
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def _write(stored_name: str, data: bytes) -> None:
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so that the transaction's end, commit or not, settles the file
-    _pending(session, "uploads_written").append(stored_name)
+    _record(db.session(), "uploads_written", [stored_name])
     with open(path_of(stored_name), "wb") as handle:
         handle.write(data)
 
@@ -189,15 +218,25 @@ def _delete_files(names: list[str]) -> None:
 
 
 @event.listens_for(db.session, "after_commit")
-def _keep_written_delete_removed(session) -> None:
-    session.info.pop("uploads_written", None)
-    _delete_files(session.info.pop("uploads_to_delete", []))
+def _keep_written_delete_removed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released (SQLAlchemy reports it as a commit): the transaction around it decides
+    _take(session, "uploads_written")
+    _delete_files(_take(session, "uploads_to_delete"))
+
+
+@event.listens_for(db.session, "after_soft_rollback")
+def _undo_savepoint(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A savepoint rolled back: its files written go, its removals are off (the rows are back)."""
+    if previous_transaction.nested:
+        _take(session, "uploads_to_delete", within=previous_transaction)
+        _delete_files(_take(session, "uploads_written", within=previous_transaction))
 
 
 @event.listens_for(db.session, "after_transaction_end")
-def _undo_uncommitted(session, transaction) -> None:
+def _undo_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     """Rollback, or a session closed after an error without committing: the files written go, removals are off."""
     if transaction.parent is not None or transaction.nested:
         return
-    session.info.pop("uploads_to_delete", None)
-    _delete_files(session.info.pop("uploads_written", []))
+    _take(session, "uploads_to_delete")
+    _delete_files(_take(session, "uploads_written"))

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField, ValidationError
+from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Optional, Regexp
 
-from ..domain.catalog import FIELDS
+from ..domain.catalog import FIELDS, STATUSES
 from ..domain.text import nfc
 from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, SubForm, database_int
-from .rules import REQUIRED_FIELDS, missing_items, shares_problem
+from ..models import Initiative, Unit, User
+from .service import TEXT_FIELDS, CoAuthor, InitiativeData, NewMember, Saved, SubmitCheck
 
 MAX_AUTHORS = 10
 MAX_MONEY_DIGITS = 15  # validate_estimated_value refuses above 10**13; longer input is not parsed at all
@@ -48,6 +51,30 @@ class MoneyField(StringField):
         if isinstance(self.data, int):
             return f"{self.data:,}".replace(",", ".")
         return str(self.data)
+
+
+class IdListField(Field):
+    """The ids of ticked checkboxes (``name="remove_attachment" value="7"``); anything else is ignored."""
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        for value in valuelist:
+            try:
+                self.data.append(database_int(value))
+            except (TypeError, ValueError):  # a tampered page: nothing to remove
+                continue
+
+    def _value(self):
+        return ""
+
+
+def _chosen_id(value: str | None) -> int | None:
+    """The id picked in a select filled by the page (``_check_id`` has refused anything else)."""
+    return database_int(value) if value else None
+
+
+def _member_choice(member: User) -> tuple[str, str]:
+    return str(member.id), f"{member.full_name}{' — ' + member.position if member.position else ''}"
 
 
 class AuthorRow(SubForm):
@@ -105,6 +132,8 @@ class InitiativeForm(Form):
     authors = FieldList(FormField(AuthorRow), min_entries=2, max_entries=MAX_AUTHORS)
     collective_unit_id = SelectField(_l("Tập thể tác giả (không bắt buộc)"), coerce=str, validate_choice=False)
     attachments = MultipleFileField(_l("Tệp đính kèm (ảnh JPG/PNG, PDF, DOCX)"))
+    remove_attachment = IdListField()
+    action = StringField(validators=[Optional(), Length(max=20)])  # which button: draft, submit, add_author
     confirm_original = BooleanField(_l("Tôi cam đoan sáng kiến do tác giả thực hiện, đã được áp dụng thực tế và "
                                        "không sao chép của người khác."))
 
@@ -141,33 +170,115 @@ class InitiativeForm(Form):
         if field.data and field.data.year < 1975:
             raise ValidationError(_l("Ngày áp dụng không hợp lệ."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author_errors: list[str] = []
 
     def filled_authors(self) -> list[AuthorRow]:
         return [row.form for row in self.authors if not row.form.is_blank]
 
-    def check_complete(self) -> bool:
-        """The stricter rules a submission must meet (a draft may be incomplete)."""
-        ok = True
-        for name, problem in missing_items({name: getattr(self, name).data for name in REQUIRED_FIELDS}):
+    def offer_choices(self, members: list[User] | None, collectives: list[Unit]) -> None:
+        """Choices that depend on who is typing: a helper picks the author among their union's ``members``."""
+        if members is not None:
+            self.author_id.choices = [("", _("— Chọn đoàn viên —"))] + [_member_choice(m) for m in members]
+        self.collective_unit_id.choices = [("", _("— Không —"))] + [(str(u.id), u.name) for u in collectives]
+
+    def fill_from(self, initiative: Initiative) -> None:
+        """Fill a GET form from a saved initiative."""
+        for name in TEXT_FIELDS:
+            getattr(self, name).data = getattr(initiative, name)
+        self.applied_since.data = initiative.applied_since
+        self.estimated_value.data = initiative.estimated_value
+        self.submit_key.data = initiative.submit_key
+        self.author_id.data = str(initiative.author_id)
+        people = [a for a in initiative.authors if not a.is_collective]
+        main = next((a for a in people if a.user_id == initiative.author_id), None)
+        self.author_share.data = main.share_percent if main else 100
+        co_authors = [a for a in people if a is not main]
+        while len(self.authors) < len(co_authors) + 1:
+            self.authors.append_entry()
+        for row, author in zip(self.authors, co_authors):
+            row.form.full_name.data = author.full_name
+            row.form.job_title.data = author.job_title
+            row.form.share_percent.data = author.share_percent
+        collective = next((a for a in initiative.authors if a.is_collective), None)
+        self.collective_unit_id.data = str(collective.collective_unit_id) if collective else ""
+
+    def to_data(self) -> InitiativeData:
+        """What was typed, for the service (call after ``validate``)."""
+        new_member = None
+        if self.new_member_name.data:
+            new_member = NewMember(self.new_member_name.data, self.new_member_phone.data or "",
+                                   self.new_member_position.data or "")
+        value = self.estimated_value.data
+        return InitiativeData(
+            submit_key=self.submit_key.data or None,
+            title=self.title.data or "", field=self.field.data or "",
+            current_situation=self.current_situation.data or "", solution=self.solution.data or "",
+            application_scope=self.application_scope.data or "", effectiveness=self.effectiveness.data or "",
+            applied_since=self.applied_since.data,
+            estimated_value=value if isinstance(value, int) else None,
+            author_share=self.author_share.data,
+            co_authors=[CoAuthor(row.full_name.data or "", row.job_title.data or "", row.share_percent.data)
+                        for row in self.filled_authors()],
+            collective_unit_id=_chosen_id(self.collective_unit_id.data),
+            author_id=_chosen_id(self.author_id.data),
+            new_member=new_member,
+            confirm_original=bool(self.confirm_original.data),
+            new_files=[upload for upload in self.attachments.data or [] if upload and upload.filename],
+            remove_attachment_ids=list(self.remove_attachment.data or []),
+        )
+
+    def show_saved(self, saved: Saved) -> None:
+        """Write the outcome of a save back, for the page shown again: the author (a new member is now chosen,
+        so a second save does not add them twice), refused files, what stopped the submission."""
+        if saved.created_member:
+            self.author_id.data = str(saved.author.id)
+            if self.author_id.choices is not None and self.author_id.data not in dict(self.author_id.choices):
+                self.author_id.choices.append(_member_choice(saved.author))
+            self.new_member_name.data = self.new_member_phone.data = self.new_member_position.data = ""
+        self.attachments.errors = list(saved.upload_errors)
+        if saved.check is not None:
+            self.show_check(saved.check)
+
+    def show_check(self, check: SubmitCheck) -> None:
+        for name, problem in check.problems.items():
             field = getattr(self, name)
             if not field.errors:
                 field.errors = [problem]
-            ok = False
         rows = self.filled_authors()
-        for row in rows:
-            if not row.full_name.data:
-                row.full_name.errors = [_l("Vui lòng nhập họ tên đồng tác giả.")]
-                ok = False
-        if not rows and not self.author_share.data:
-            self.author_share.data = 100
-        problem = shares_problem((self.author_share.data or 0) + sum(row.share_percent.data or 0 for row in rows))
-        if problem:
-            self.author_errors.append(problem)
-            ok = False
-        if not self.confirm_original.data:
-            self.confirm_original.errors = [_l("Vui lòng xác nhận cam đoan trước khi gửi.")]
-            ok = False
-        return ok
+        for position in check.unnamed_co_authors:
+            rows[position].full_name.errors = [_l("Vui lòng nhập họ tên đồng tác giả.")]
+        self.author_share.data = check.author_share
+        if check.shares:
+            self.author_errors.append(check.shares)
+
+
+class SubmitDraftForm(Form):
+    """Submitting a complete draft from its page."""
+
+    confirm_original = BooleanField()
+
+
+class WithdrawForm(Form):
+    version = IntegerField(validators=[Optional()])  # the version the page showed: a decision since then wins
+
+
+class UnionFilterForm(Form):
+    """The support team's list, filtered by status (a query string: no CSRF token)."""
+
+    status = SelectField(choices=[("", "")] + list(STATUSES.items()), validate_choice=False)
+
+    def chosen_status(self) -> str | None:
+        return self.status.data if self.status.data in STATUSES else None
+
+
+class SimilarForm(Form):
+    """The title being typed and the draft itself (not similar to itself), from the hint's query string."""
+
+    title = StringField(validators=[Length(max=300)])
+    exclude = IntegerField()
+
+    def typed(self) -> str:
+        """Not validated: a hint refuses nothing, it reads the first 300 characters (a title's length)."""
+        return (self.title.data or "")[:300]

@@ -15,16 +15,27 @@ from ..models import Attachment, Initiative, Role, Status
 from ..policy import roles_allowed, signed_in
 from ..web import render
 from . import service
-from .forms import InitiativeForm
+from .forms import InitiativeForm, SimilarForm, SubmitDraftForm, UnionFilterForm, WithdrawForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/initiatives")
 AUTHORS = (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
 
 
 def _visible(initiative_id: int) -> Initiative:
-    initiative = db.session.get(Initiative, initiative_id)
-    policy.require(initiative is not None and policy.can_view_initiative(current_user, initiative))
-    return initiative
+    """The initiative, if the signed-in user may see it; 404 otherwise."""
+    return policy.get_or_404(Initiative, initiative_id, lambda item: policy.can_view_initiative(current_user, item))
+
+
+def _visible_attachment(attachment_id: int, thumbnail: bool = False) -> Attachment:
+    return policy.get_or_404(Attachment, attachment_id, lambda item: (not thumbnail or item.has_thumbnail)
+                             and policy.can_view_initiative(current_user, item.initiative))
+
+
+def _form(initiative: Initiative | None) -> InitiativeForm:
+    """The initiative form with the choices of the person typing (a helper's union members, the collectives)."""
+    form = InitiativeForm()
+    form.offer_choices(*service.author_choices(current_user, initiative))
+    return form
 
 
 def _render_form(form: InitiativeForm, initiative: Initiative | None):
@@ -36,74 +47,41 @@ def _render_form(form: InitiativeForm, initiative: Initiative | None):
                   if initiative and initiative.id else url_for("submissions.autosave_new"))
 
 
-def _store_uploads(form: InitiativeForm, initiative: Initiative) -> bool:
-    """Save new files and drop the ones ticked for removal; False when a file was refused."""
-    for attachment_id in request.form.getlist("remove_attachment", type=int):
-        attachment = db.session.get(Attachment, attachment_id)
-        if attachment is not None and attachment.initiative_id == initiative.id:
-            uploads.remove(attachment)
-    errors = []
-    for upload in request.files.getlist(form.attachments.name):
-        if not upload or not upload.filename:
-            continue
-        try:
-            uploads.store(upload, initiative, current_user)
-        except uploads.UploadRejected as rejected:
-            errors.append(str(rejected))
-    form.attachments.errors = errors
-    return not errors
-
-
-def _write(form: InitiativeForm, initiative: Initiative | None, complete: bool = False,
-           autosave: bool = False) -> Initiative:
-    """Save the form; if a racing request with the same key (an autosave still in flight, a double click)
-    made the draft first, write into that draft instead, so the latest typing is kept.
-
-    Raises AlreadySaved only when that draft can no longer be edited (it was submitted meanwhile).
-    """
-    try:
-        return service.save(form, current_user, initiative, complete=complete, autosave=autosave)
-    except service.AlreadySaved as race:
-        if not policy.can_edit_initiative(current_user, race.initiative):
-            raise
-        return service.save(form, current_user, race.initiative, complete=complete, autosave=autosave)
+def _already_submitted(initiative_id: int):
+    flash(_("Sáng kiến này đã được gửi trước đó."), "info")
+    return redirect(url_for("submissions.detail", initiative_id=initiative_id))
 
 
 def _save(form: InitiativeForm, initiative: Initiative | None):
     """Shared by the new and edit pages: save as draft, and submit when asked and complete."""
-    action = request.form.get("action", "draft")
-    if action == "add_author":
+    if form.action.data == "add_author":
         form.authors.append_entry()
         return _render_form(form, initiative)
     if not form.validate():  # too long, wrong type: nothing saved, everything typed shown again
         return _render_form(form, initiative)
-    submitting = action == "submit"
+    submitting = form.action.data == "submit"
     try:
-        initiative = _write(form, initiative, complete=submitting)
+        saved = service.save(form.to_data(), current_user, initiative, submitting=submitting)
     except service.AlreadySaved as race:  # a double click or a retry already submitted it
         return redirect(url_for("submissions.detail", initiative_id=race.initiative.id))
     except service.SubmissionError as problem:
         db.session.rollback()
         form.author_id.errors = [str(problem)]
         return _render_form(form, initiative if initiative and initiative.id else None)
-    uploads_ok = _store_uploads(form, initiative)
-    ready = submitting and form.check_complete() and uploads_ok
-    if ready:
-        try:
-            service.submit(initiative, current_user)
-        except workflow.AlreadyDecided as race:
-            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
-            return redirect(url_for("submissions.detail", initiative_id=race.initiative_id))
+    except workflow.AlreadyDecided as race:  # submitted by someone else meanwhile: nothing of this request is kept
+        db.session.rollback()
+        return _already_submitted(race.initiative_id)
     db.session.commit()
-    if ready:
+    if saved.submitted:
         flash(_("Đã gửi sáng kiến “%(title)s”. Bạn sẽ nhận được kết quả thẩm định tại đây.",
-                title=initiative.title), "success")
-        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
-    if submitting or not uploads_ok:
+                title=saved.initiative.title), "success")
+        return redirect(url_for("submissions.detail", initiative_id=saved.initiative.id))
+    form.show_saved(saved)
+    if submitting or saved.upload_errors:
         flash(_("Đã lưu nháp. Vui lòng sửa các mục báo lỗi bên dưới rồi gửi lại."), "warning")
-        return _render_form(form, initiative)
+        return _render_form(form, saved.initiative)
     flash(_("Đã lưu nháp."), "success")
-    return redirect(url_for("submissions.edit", initiative_id=initiative.id))
+    return redirect(url_for("submissions.edit", initiative_id=saved.initiative.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -111,8 +89,7 @@ def _save(form: InitiativeForm, initiative: Initiative | None):
 def new():
     if current_user.unit is None:
         abort(403)
-    form = InitiativeForm()
-    service.prepare_form(form, current_user, None)
+    form = _form(None)
     if request.method == "GET":
         form.submit_key.data = secrets.token_urlsafe(24)
         return _render_form(form, None)
@@ -120,8 +97,7 @@ def new():
     if existing is not None:
         policy.require(policy.can_view_initiative(current_user, existing))
         if not policy.can_edit_initiative(current_user, existing):
-            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
-            return redirect(url_for("submissions.detail", initiative_id=existing.id))
+            return _already_submitted(existing.id)
     return _save(form, existing)
 
 
@@ -131,13 +107,11 @@ def edit(initiative_id: int):
     initiative = _visible(initiative_id)
     if not policy.can_edit_initiative(current_user, initiative):
         if request.method == "POST":
-            flash(_("Sáng kiến này đã được gửi trước đó."), "info")
-            return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+            return _already_submitted(initiative.id)
         abort(403)
-    form = InitiativeForm()
-    service.prepare_form(form, current_user, initiative)
+    form = _form(initiative)
     if request.method == "GET":
-        service.load_form(form, initiative)
+        form.fill_from(initiative)
         return _render_form(form, initiative)
     return _save(form, initiative)
 
@@ -155,22 +129,21 @@ def autosave(initiative_id: int | None = None):
             return render("submissions/_autosave.html", state="locked")
     elif current_user.role not in (Role.MEMBER, Role.HELPER, Role.ADMIN) or current_user.unit is None:
         abort(403)  # who may start a draft: the same people as on the new-initiative page
-    service.prepare_form(form, current_user, initiative)
+    form.offer_choices(*service.author_choices(current_user, initiative))
     if not form.validate():
         return render("submissions/_autosave.html", state="invalid")
-    created = initiative is None
     try:
-        initiative = _write(form, initiative, autosave=True)
+        saved = service.save(form.to_data(), current_user, initiative, autosave=True)
     except service.AlreadySaved:
         return render("submissions/_autosave.html", state="locked")
     except service.SubmissionError:
         db.session.rollback()
         return render("submissions/_autosave.html", state="invalid")
     db.session.commit()
-    response = render("submissions/_autosave.html", state="saved", initiative=initiative)
-    if created:
+    response = render("submissions/_autosave.html", state="saved", initiative=saved.initiative)
+    if initiative is None:
         # A reload now opens the saved draft instead of an empty form.
-        response.headers["HX-Replace-Url"] = url_for("submissions.edit", initiative_id=initiative.id)
+        response.headers["HX-Replace-Url"] = url_for("submissions.edit", initiative_id=saved.initiative.id)
     return response
 
 
@@ -191,10 +164,9 @@ def submit(initiative_id: int):
     """Submit a complete draft from its page (e.g. after the support team's pre-check)."""
     initiative = _visible(initiative_id)
     if not policy.can_edit_initiative(current_user, initiative):
-        flash(_("Sáng kiến này đã được gửi trước đó."), "info")
-        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+        return _already_submitted(initiative.id)
     problems = service.precheck(initiative)
-    if not request.form.get("confirm_original"):
+    if not SubmitDraftForm().confirm_original.data:
         problems.append(_("Vui lòng xác nhận cam đoan trước khi gửi."))
     if problems:
         for problem in problems:
@@ -204,8 +176,8 @@ def submit(initiative_id: int):
         service.submit(initiative, current_user)
         db.session.commit()
     except workflow.AlreadyDecided:
-        flash(_("Sáng kiến này đã được gửi trước đó."), "info")
-        return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+        db.session.rollback()
+        return _already_submitted(initiative.id)
     flash(_("Đã gửi sáng kiến “%(title)s”. Bạn sẽ nhận được kết quả thẩm định tại đây.", title=initiative.title),
           "success")
     return redirect(url_for("submissions.detail", initiative_id=initiative.id))
@@ -216,13 +188,16 @@ def submit(initiative_id: int):
 def withdraw(initiative_id: int):
     initiative = _visible(initiative_id)
     policy.require(policy.can_withdraw(current_user, initiative), 403)
+    form = WithdrawForm()
     try:
-        workflow.transition(initiative, Status.WITHDRAWN, current_user,
-                            expected_version=request.form.get("version", type=int))
-        db.session.commit()
-        flash(_("Đã rút sáng kiến."), "info")
+        if form.validate():  # a version no page shows counts as out of date, like one a decision overtook
+            workflow.transition(initiative, Status.WITHDRAWN, current_user, expected_version=form.version.data)
+            db.session.commit()
+            flash(_("Đã rút sáng kiến."), "info")
+            return redirect(url_for("submissions.detail", initiative_id=initiative.id))
     except workflow.AlreadyDecided:
-        flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
+        db.session.rollback()
+    flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
     return redirect(url_for("submissions.detail", initiative_id=initiative.id))
 
 
@@ -236,7 +211,7 @@ def mine():
 @bp.route("/union")
 @roles_allowed(Role.HELPER)
 def union():
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = UnionFilterForm(request.args, meta={"csrf": False}).chosen_status()
     unit_id = current_user.unit_id
     initiatives, counts = service.of_union(unit_id, status)
     rows = [(item, service.precheck(item) if item.status in policy.EDITABLE else None) for item in initiatives]
@@ -247,18 +222,16 @@ def union():
 @signed_in
 def similar():
     """The "already submitted" hint under the title while typing (htmx partial)."""
-    text = request.args.get("title", "")[:300]
-    exclude = request.args.get("exclude", type=int)
+    form = SimilarForm(request.args, meta={"csrf": False})
     campaign = campaigns.current(current_user.unit) if current_user.unit else None
-    matches = service.similar(text, current_user, campaign.id if campaign else None, exclude)
+    matches = service.similar(form.typed(), current_user, campaign.id if campaign else None, form.exclude.data)
     return render("submissions/_similar.html", "submissions/_similar.html", matches=matches, statuses=STATUSES)
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @signed_in
 def attachment(attachment_id: int):
-    item = db.session.get(Attachment, attachment_id)
-    policy.require(item is not None and policy.can_view_initiative(current_user, item.initiative))
+    item = _visible_attachment(attachment_id)
     # Named and typed as what the content really is: "x.html" holding a PDF downloads as "x.pdf".
     return send_from_directory(uploads.upload_dir(), item.stored_name, as_attachment=True,
                                download_name=uploads.download_name(item), mimetype=item.content_type)
@@ -267,8 +240,6 @@ def attachment(attachment_id: int):
 @bp.route("/attachments/<int:attachment_id>/thumb")
 @signed_in
 def thumbnail(attachment_id: int):
-    item = db.session.get(Attachment, attachment_id)
-    policy.require(item is not None and item.has_thumbnail
-                   and policy.can_view_initiative(current_user, item.initiative))
+    item = _visible_attachment(attachment_id, thumbnail=True)
     return send_from_directory(uploads.upload_dir(), uploads.thumbnail_name(item), mimetype="image/jpeg",
                                max_age=3600)

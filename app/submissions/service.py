@@ -1,22 +1,32 @@
-"""Submitting initiatives: drafts keyed by a one-time key, authors, the similar-initiatives hint, lists."""
+"""Submitting initiatives: drafts keyed by a one-time key, authors, attachments, the submit check, lists.
+
+The save path is one call: ``save(data, user, initiative)`` writes the draft (or the draft a racing request with
+the same key made first), its authors and files, checks what a submission needs and submits when asked and
+complete. It takes plain data (``InitiativeData``) and returns what happened (``Saved``); the route translates
+the form into data and the result back into the form.
+"""
 from __future__ import annotations
 
+import dataclasses
+import functools
+import operator
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from .. import policy
 from ..domain import accounts as account_rules
-from ..domain import campaigns, duplicates, workflow
+from ..domain import campaigns, duplicates, uploads, workflow
 from ..domain.text import fold
 from ..extensions import db
 from ..fields import has_nul
-from ..models import Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind, User
-from .forms import InitiativeForm
-from .rules import missing_items, shares_problem
+from ..models import Attachment, Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind, User
+from .rules import REQUIRED_FIELDS, missing_items, shares_problem
 
 TEXT_FIELDS = ("title", "field", "current_situation", "solution", "application_scope", "effectiveness")
 
@@ -26,11 +36,75 @@ class SubmissionError(Exception):
 
 
 class AlreadySaved(Exception):
-    """A parallel request with the same one-time key (double click, retry) created the initiative first."""
+    """A parallel request with the same one-time key (double click, retry) created the initiative first, and it
+    can no longer be edited (it was submitted meanwhile)."""
 
     def __init__(self, initiative: Initiative):
         super().__init__(initiative.id)
         self.initiative = initiative
+
+
+@dataclass
+class CoAuthor:
+    full_name: str
+    job_title: str
+    share_percent: int | None
+
+
+@dataclass
+class NewMember:
+    """A member the support team adds while entering their initiative (an account without a password)."""
+
+    full_name: str
+    phone: str = ""
+    position: str = ""
+
+
+@dataclass
+class InitiativeData:
+    """An initiative as typed: the texts, the authors (the helper's choice or new member), the files."""
+
+    submit_key: str | None = None
+    title: str = ""
+    field: str = ""
+    current_situation: str = ""
+    solution: str = ""
+    application_scope: str = ""
+    effectiveness: str = ""
+    applied_since: date | None = None
+    estimated_value: int | None = None
+    author_share: int | None = None
+    co_authors: list[CoAuthor] = dataclasses.field(default_factory=list)  # filled rows only, in their order
+    collective_unit_id: int | None = None
+    author_id: int | None = None  # a helper's pick among their union's members
+    new_member: NewMember | None = None  # or the member a helper adds
+    confirm_original: bool = False
+    new_files: list[FileStorage] = dataclasses.field(default_factory=list)
+    remove_attachment_ids: list[int] = dataclasses.field(default_factory=list)
+
+
+@dataclass
+class SubmitCheck:
+    """What stops a submission, by field; empty when it may be submitted."""
+
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)  # field name → message
+    unnamed_co_authors: list[int] = dataclasses.field(default_factory=list)  # positions in ``co_authors``
+    shares: str | None = None
+    author_share: int | None = None  # the author's share as counted (100 when alone and left blank)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.problems or self.unnamed_co_authors or self.shares)
+
+
+@dataclass
+class Saved:
+    initiative: Initiative
+    author: User
+    created_member: bool = False  # the helper's new member was created by this save
+    upload_errors: list[str] = dataclasses.field(default_factory=list)
+    check: SubmitCheck | None = None  # when asked to submit
+    submitted: bool = False
 
 
 def union_members(unit_id: int) -> list[User]:
@@ -43,119 +117,164 @@ def collectives(unit_id: int) -> list[Unit]:
                                    .order_by(Unit.name)))
 
 
+def author_choices(user: User, initiative: Initiative | None) -> tuple[list[User] | None, list[Unit]]:
+    """Who the form offers as author (a helper picks among their union's members; None: the user is the author)
+    and as collective author, for an initiative of ``initiative``'s union (the user's own for a new one)."""
+    unit_id = initiative.unit_id if initiative else user.unit_id
+    if unit_id is None:
+        return None, []
+    return (union_members(unit_id) if user.role == Role.HELPER else None), collectives(unit_id)
+
+
 def by_key(key: str | None) -> Initiative | None:
     if not key or len(key) > 64 or has_nul(key):  # no stored key is like that (the form says why)
         return None
     return db.session.scalar(select(Initiative).where(Initiative.submit_key == key))
 
 
-def prepare_form(form: InitiativeForm, user: User, initiative: Initiative | None) -> None:
-    """Choices that depend on who is typing: a helper picks the author among their union's members."""
-    unit_id = initiative.unit_id if initiative else user.unit_id
-    if user.role == Role.HELPER:
-        form.author_id.choices = [("", _("— Chọn đoàn viên —"))] + [
-            (str(m.id), f"{m.full_name}{' — ' + m.position if m.position else ''}") for m in union_members(unit_id)]
-    form.collective_unit_id.choices = [("", _("— Không —"))] + [(str(u.id), u.name) for u in collectives(unit_id)]
+def save(data: InitiativeData, user: User, initiative: Initiative | None, *, submitting: bool = False,
+         autosave: bool = False) -> Saved:
+    """Save ``data`` as a draft (creating it on first save), then submit it when ``submitting`` and complete.
 
-
-def load_form(form: InitiativeForm, initiative: Initiative) -> None:
-    """Fill a GET form from a saved initiative."""
-    for name in TEXT_FIELDS:
-        getattr(form, name).data = getattr(initiative, name)
-    form.applied_since.data = initiative.applied_since
-    form.estimated_value.data = initiative.estimated_value
-    form.submit_key.data = initiative.submit_key
-    form.author_id.data = str(initiative.author_id)
-    people = [a for a in initiative.authors if not a.is_collective]
-    main = next((a for a in people if a.user_id == initiative.author_id), None)
-    form.author_share.data = main.share_percent if main else 100
-    co_authors = [a for a in people if a is not main]
-    while len(form.authors) < len(co_authors) + 1:
-        form.authors.append_entry()
-    for row, author in zip(form.authors, co_authors):
-        row.form.full_name.data = author.full_name
-        row.form.job_title.data = author.job_title
-        row.form.share_percent.data = author.share_percent
-    collective = next((a for a in initiative.authors if a.is_collective), None)
-    form.collective_unit_id.data = str(collective.collective_unit_id) if collective else ""
-
-
-def _author_for(form: InitiativeForm, user: User, initiative: Initiative | None, complete: bool,
-                may_create: bool) -> User:
-    """The member credited as author. Members are their own author; helpers choose or add one."""
-    if user.role != Role.HELPER:
-        return initiative.author if initiative else user
-    chosen = form.author_id.data
-    if chosen:
-        member = db.session.get(User, int(chosen)) if chosen.isdigit() else None
-        if member is None or member.unit_id != user.unit_id:
-            raise SubmissionError(_("Chỉ được chọn đoàn viên thuộc công đoàn cơ sở của bạn."))
-        return member
-    if form.new_member_name.data and may_create:
-        phone = account_rules.normalise_phone(form.new_member_phone.data) or None
-        if phone and account_rules.phone_problem(phone):
-            raise SubmissionError(_("Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số)."))
-        if phone and account_rules.login_taken(phone, None)[0]:
-            raise SubmissionError(_("Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách."))
-        member = account_rules.create_user(full_name=form.new_member_name.data, role=Role.MEMBER, unit=user.unit,
-                                      phone=phone, position=form.new_member_position.data, created_by=user)
-        form.author_id.data = str(member.id)
-        form.new_member_name.data = form.new_member_phone.data = form.new_member_position.data = ""
-        return member
-    if complete:
-        raise SubmissionError(_("Vui lòng chọn đoàn viên là tác giả hoặc thêm đoàn viên mới."))
-    return initiative.author if initiative else user
-
-
-def save(form: InitiativeForm, user: User, initiative: Initiative | None, complete: bool = False,
-         autosave: bool = False) -> Initiative:
-    """Write the form into a draft (creating it on first save). Flushes; the caller commits.
-
-    Autosave never creates the helper's new member: a half-typed name must not become an account.
+    A request that loses the race for a new draft's key (an autosave still in flight, a double click) writes into
+    the draft that won, so the latest typing is kept; AlreadySaved only when that draft is no longer editable.
+    Autosave keeps to the typing: it never creates the helper's new member (a half-typed name must not become an
+    account) and leaves the files alone. Raises SubmissionError (nothing written) for a problem the user must
+    fix, workflow.AlreadyDecided when someone submitted meanwhile. Flushes; the caller commits.
     """
-    author = _author_for(form, user, initiative, complete, may_create=not autosave)
+    try:
+        saved = _write(data, user, initiative, complete=submitting, may_create=not autosave)
+    except AlreadySaved as race:
+        if not policy.can_edit_initiative(user, race.initiative):
+            raise
+        saved = _write(data, user, race.initiative, complete=submitting, may_create=not autosave)
+    if not autosave:
+        saved.upload_errors = _store_files(data, saved.initiative, user)
+    if submitting:
+        saved.check = submit_check(data)
+        if saved.check.ok and not saved.upload_errors:
+            submit(saved.initiative, user)
+            saved.submitted = True
+    return saved
+
+
+def _write(data: InitiativeData, user: User, initiative: Initiative | None, *, complete: bool,
+           may_create: bool) -> Saved:
+    author, created = _author_for(data, user, initiative, complete, may_create)
     if initiative is None:
-        campaign = campaigns.current(user.unit)
-        if campaign is None:
-            raise SubmissionError(_("Hiện chưa có chiến dịch nào cho đơn vị của bạn."))
-        initiative = Initiative(campaign_id=campaign.id, unit_id=user.unit_id, entered_by_id=user.id,
-                                submit_key=form.submit_key.data or None, status=Status.DRAFT, author_id=author.id)
-        db.session.add(initiative)
-        try:
-            db.session.flush()  # the unique key decides, here, which of two racing requests owns the draft
-        except IntegrityError:
-            db.session.rollback()
-            existing = by_key(form.submit_key.data)
-            if existing is None:
-                raise
-            raise AlreadySaved(existing) from None
+        initiative = _new_draft(data, user, author)
     initiative.author_id = author.id
     for name in TEXT_FIELDS:
-        setattr(initiative, name, getattr(form, name).data or "")
-    initiative.applied_since = form.applied_since.data
-    initiative.estimated_value = form.estimated_value.data if isinstance(form.estimated_value.data, int) else None
+        setattr(initiative, name, getattr(data, name) or "")
+    initiative.applied_since = data.applied_since
+    initiative.estimated_value = data.estimated_value
     initiative.title_folded = fold(initiative.title)[:300]
     initiative.text_folded = fold(" ".join([initiative.title, initiative.current_situation, initiative.solution]))
-    _write_authors(form, initiative, author)
+    _write_authors(data, initiative, author)
     db.session.flush()
+    return Saved(initiative, author, created_member=created)
+
+
+def _new_draft(data: InitiativeData, user: User, author: User) -> Initiative:
+    campaign = campaigns.current(user.unit) if user.unit else None
+    if campaign is None:
+        raise SubmissionError(_("Hiện chưa có chiến dịch nào cho đơn vị của bạn."))
+    initiative = Initiative(campaign_id=campaign.id, unit_id=user.unit_id, entered_by_id=user.id,
+                            submit_key=data.submit_key or None, status=Status.DRAFT, author_id=author.id)
+    db.session.add(initiative)
+    try:
+        db.session.flush()  # the unique key decides, here, which of two racing requests owns the draft
+    except IntegrityError:
+        db.session.rollback()
+        existing = by_key(data.submit_key)
+        if existing is None:
+            raise
+        raise AlreadySaved(existing) from None
     return initiative
 
 
-def _write_authors(form: InitiativeForm, initiative: Initiative, author: User) -> None:
+def _author_for(data: InitiativeData, user: User, initiative: Initiative | None, complete: bool,
+                may_create: bool) -> tuple[User, bool]:
+    """The member credited as author, and whether this save created them. Members are their own author;
+    helpers choose or add one."""
+    current = initiative.author if initiative else user
+    if user.role != Role.HELPER:
+        return current, False
+    if data.author_id is not None:
+        member = db.session.get(User, data.author_id)
+        if member is None or member.unit_id != user.unit_id:
+            raise SubmissionError(_("Chỉ được chọn đoàn viên thuộc công đoàn cơ sở của bạn."))
+        return member, False
+    if data.new_member is not None and may_create:
+        return _new_member(data.new_member, user), True
+    if complete:
+        raise SubmissionError(_("Vui lòng chọn đoàn viên là tác giả hoặc thêm đoàn viên mới."))
+    return current, False
+
+
+def _new_member(typed: NewMember, helper: User) -> User:
+    """An account for a member of the helper's union, under the rules of every account; the phone is optional
+    (the member claims the account later with a one-time code)."""
+    checked = account_rules.check(account_rules.AccountData(
+        full_name=typed.full_name, role=Role.MEMBER, phone=typed.phone,
+        unit_code=helper.unit.code if helper.unit else None))
+    problems = dict(checked.problems)
+    phone = checked.data.phone
+    if not phone:
+        problems.pop("phone", None)  # "a phone or an e-mail to sign in" does not apply here
+    elif "phone" in problems:
+        raise SubmissionError(_("Số điện thoại của đoàn viên mới không đúng (10 hoặc 11 chữ số).")
+                              if account_rules.phone_problem(phone)
+                              else _("Số điện thoại này đã có tài khoản: hãy chọn đoàn viên trong danh sách."))
+    if problems:
+        raise SubmissionError(next(iter(problems.values())))
+    return account_rules.create_user(full_name=checked.data.full_name, role=Role.MEMBER, unit=checked.unit,
+                                     phone=phone, position=typed.position, created_by=helper)
+
+
+def _write_authors(data: InitiativeData, initiative: Initiative, author: User) -> None:
     rows = [InitiativeAuthor(user_id=author.id, full_name=author.full_name, job_title=author.position or "",
-                             share_percent=form.author_share.data or 0, position_order=0)]
-    for order, row in enumerate(form.filled_authors(), start=1):
-        rows.append(InitiativeAuthor(full_name=row.full_name.data or "", job_title=row.job_title.data or "",
-                                     share_percent=row.share_percent.data or 0, position_order=order))
-    collective_id = form.collective_unit_id.data
-    if collective_id and collective_id.isdigit():
-        collective = db.session.get(Unit, int(collective_id))
+                             share_percent=data.author_share or 0, position_order=0)]
+    for order, co_author in enumerate(data.co_authors, start=1):
+        rows.append(InitiativeAuthor(full_name=co_author.full_name, job_title=co_author.job_title,
+                                     share_percent=co_author.share_percent or 0, position_order=order))
+    if data.collective_unit_id is not None:
+        collective = db.session.get(Unit, data.collective_unit_id)
         if collective and collective.parent_id == initiative.unit_id and collective.kind == UnitKind.COLLECTIVE:
             rows.append(InitiativeAuthor(collective_unit_id=collective.id, full_name=collective.name,
                                          share_percent=0, position_order=len(rows)))
     initiative.authors.clear()
     db.session.flush()  # old rows go before the new ones arrive
     initiative.authors.extend(rows)
+
+
+def _store_files(data: InitiativeData, initiative: Initiative, user: User) -> list[str]:
+    """Drop the attachments ticked for removal and store the new files; the messages of the refused ones."""
+    for attachment_id in data.remove_attachment_ids:
+        attachment = db.session.get(Attachment, attachment_id)
+        if attachment is not None and attachment.initiative_id == initiative.id:
+            uploads.remove(attachment)
+    errors = []
+    for upload in data.new_files:
+        try:
+            uploads.store(upload, initiative, user)
+        except uploads.UploadRejected as rejected:
+            errors.append(str(rejected))
+    return errors
+
+
+def submit_check(data: InitiativeData) -> SubmitCheck:
+    """The stricter rules a submission must meet (a draft may be incomplete)."""
+    values = {name: getattr(data, name) for name in REQUIRED_FIELDS}
+    check = SubmitCheck(problems=dict(missing_items(values)))
+    check.unnamed_co_authors = [n for n, co_author in enumerate(data.co_authors) if not co_author.full_name]
+    check.author_share = data.author_share
+    if not data.co_authors and not check.author_share:
+        check.author_share = 100  # alone and left blank: the whole initiative is theirs
+    check.shares = shares_problem((check.author_share or 0) + sum(c.share_percent or 0 for c in data.co_authors))
+    if not data.confirm_original:
+        check.problems["confirm_original"] = _("Vui lòng xác nhận cam đoan trước khi gửi.")
+    return check
 
 
 def submit(initiative: Initiative, user: User) -> None:
@@ -220,7 +339,8 @@ def similar(text: str, viewer: User, campaign_id: int | None = None, exclude_id:
         stmt = stmt.where(Initiative.id != exclude_id)
     # Candidates share at least half of the typed words (all of them for a short query).
     needed = len(words) if len(words) <= 2 else (len(words) + 1) // 2
-    matched = sum(case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words)
+    matched = functools.reduce(operator.add, [
+        case((Initiative.title_folded.contains(w, autoescape=True), 1), else_=0) for w in words])
     stmt = stmt.add_columns(matched.label("matched")).where(matched >= needed)
     rows = db.session.execute(stmt.order_by(matched.desc(), Initiative.id.desc()).limit(limit)
                               .options(selectinload(Initiative.unit))).all()
@@ -244,8 +364,8 @@ def mine(user: User) -> list[Initiative]:
 
 
 def of_union(unit_id: int, status: str | None = None) -> tuple[list[Initiative], dict[str, int]]:
-    counts = dict(db.session.execute(select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id)
-                                     .group_by(Initiative.status)).all())
+    counts: dict[str, int] = {status: number for status, number in db.session.execute(
+        select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id).group_by(Initiative.status))}
     stmt = select(Initiative).where(Initiative.unit_id == unit_id).options(
         selectinload(Initiative.author), selectinload(Initiative.entered_by), selectinload(Initiative.authors))
     if status:
