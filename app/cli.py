@@ -9,7 +9,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .domain import accounts, seed, tallies
+from .demo import seed
+from .domain import accounts, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
@@ -17,7 +18,7 @@ from .models import Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
-    from . import bench
+    from .demo import bench
     bench.init_app(app)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)

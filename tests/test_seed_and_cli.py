@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain import seed, tallies
+from app.demo import seed
+from app.domain import tallies
 from app.extensions import db
 from app.models import Campaign, Initiative, Status, Target, Unit, User
 

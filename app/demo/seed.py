@@ -12,6 +12,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from ..domain import scoring, tallies
+from ..domain.text import fold
+from ..domain.units import create_unit
 from ..extensions import db
 from ..models import (
     Award,
@@ -32,9 +35,6 @@ from ..models import (
     UnitKind,
     User,
 )
-from . import scoring, tallies
-from .text import fold
-from .units import create_unit
 
 DEMO_PASSWORD = "SangKien@2022"
 ROOT_CODE = "LC"
@@ -209,8 +209,8 @@ RETURN_TEMPLATES = [
 
 def _index_and_score(rng: random.Random, campaign: Campaign, reviewers: list[User]) -> None:
     """Revisions and near-duplicate index for what was submitted; two rubric scores for most valid ones."""
-    from .duplicates import index
-    from .scoring import DEFAULT_RUBRIC
+    from ..domain.duplicates import index
+    from ..domain.scoring import DEFAULT_RUBRIC
     submitted = db.session.scalars(select(Initiative).where(Initiative.submitted_at.is_not(None))
                                    .order_by(Initiative.submitted_at, Initiative.id)).all()
     for initiative in submitted:
@@ -249,7 +249,7 @@ STORIES = [
 
 def _commend(campaign: Campaign, organizer: User) -> None:
     """Shortlist the best-scored valid initiatives, feature a few in the gallery, award two."""
-    from .workflow import transition
+    from ..domain.workflow import transition
     valid = db.session.scalars(select(Initiative).where(Initiative.campaign_id == campaign.id,
                                                         Initiative.status == Status.VALID)).all()
     scores = scoring.aggregates(campaign.id, [i.id for i in valid])
