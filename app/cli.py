@@ -149,7 +149,7 @@ def weekly_digest(week: str | None, send: bool) -> None:
     for person in organizers:
         unit = person.scope
         campaign = campaigns.current(unit) if unit else None
-        if campaign is None:
+        if unit is None or campaign is None:
             continue
         if not campaign.unit.contains(unit):
             unit = campaign.unit
