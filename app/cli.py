@@ -9,7 +9,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .domain import accounts, seed, tallies
+from .demo import seed
+from .domain import accounts, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
@@ -17,7 +18,7 @@ from .models import Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
-    from . import bench
+    from .demo import bench
     bench.init_app(app)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
@@ -148,7 +149,7 @@ def weekly_digest(week: str | None, send: bool) -> None:
     for person in organizers:
         unit = person.scope
         campaign = campaigns.current(unit) if unit else None
-        if campaign is None:
+        if unit is None or campaign is None:
             continue
         if not campaign.unit.contains(unit):
             unit = campaign.unit

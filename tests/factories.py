@@ -1,4 +1,13 @@
-"""Test data built through the same domain functions the app uses."""
+"""Test data, built through the domain functions the app uses wherever the domain has one.
+
+Through the domain: units (``units.create_unit``), accounts (``accounts.create_user``), every status change
+(``workflow.transition``: audit rows and tallies included), folded texts (``text.fold``, ``duplicates.text_of``),
+a campaign's default rubric and award levels (``campaigns.add_defaults``).
+
+Written as rows, deliberately: what only an area's service creates (a draft initiative, a campaign and its
+targets, attachments, features, awards, pairwise rounds, review templates): the fixtures must not depend on
+those services' forms and checks, which the tests exercise themselves. Each such place says so below.
+"""
 from __future__ import annotations
 
 import io
@@ -9,7 +18,7 @@ from PIL import Image
 from sqlalchemy import delete
 from werkzeug.security import generate_password_hash
 
-from app.domain import campaigns, uploads, workflow
+from app.domain import accounts, campaigns, duplicates, uploads, workflow
 from app.domain.text import fold
 from app.domain.units import create_unit
 from app.extensions import db
@@ -33,26 +42,36 @@ from app.models import (
 )
 
 PASSWORD = "secret-pass-1"
+# Hashed once per run: a hash costs about 0.2 s and every test's world holds a dozen accounts.
 _HASH = generate_password_hash(PASSWORD)
 
 
-def user(full_name: str, phone: str, role: str, unit, scope=None) -> User:
-    person = User(full_name=full_name, phone=phone, role=role, unit=unit, scope_unit=scope, password_hash=_HASH)
-    db.session.add(person)
+def user(full_name: str, phone: str, role: str, unit: Unit | None, scope: Unit | None = None) -> User:
+    """An account made by ``accounts.create_user``, whose password is ``PASSWORD`` (the run's one hash)."""
+    person = accounts.create_user(full_name=full_name, role=role, unit=unit, phone=phone, scope_unit=scope)
+    person.password_hash = _HASH
     db.session.flush()
     return person
 
 
 def initiative(campaign_id: int, author: User, title: str = "Cải tiến quy trình tiếp đón bệnh nhân",
                entered_by: User | None = None, unit_id: int | None = None, **fields) -> Initiative:
+    """A complete draft, written as a row (saving one is the submission area's work, with its form's checks);
+    move it on with ``workflow.transition`` or ``submissions.service.submit``.
+
+    ``status=`` writes a status directly, without its audit row or tallies: only for the test of the workflow
+    table, which must start from every status with no history before it.
+    """
     item = Initiative(campaign_id=campaign_id, unit_id=unit_id or author.unit_id, author_id=author.id,
-                      entered_by_id=(entered_by or author).id, title=title, title_folded=fold(title),
+                      entered_by_id=(entered_by or author).id, title=title,
                       field=fields.pop("field", "health"),
                       current_situation=fields.pop("current_situation", "Bệnh nhân phải chờ lâu."),
                       solution=fields.pop("solution", "Sắp xếp lại quầy tiếp đón và phát số thứ tự."),
                       application_scope=fields.pop("application_scope", "Khoa Khám bệnh"),
                       effectiveness=fields.pop("effectiveness", "Giảm 30% thời gian chờ."), **fields)
-    item.text_folded = fold(" ".join([item.title, item.current_situation, item.solution]))
+    # The folded forms search and duplicate detection compare, as a saved draft gets them.
+    item.title_folded = fold(item.title)[:300]
+    item.text_folded = duplicates.text_of(item)
     item.authors.append(InitiativeAuthor(user_id=author.id, full_name=author.full_name, share_percent=100))
     db.session.add(item)
     db.session.flush()
@@ -60,6 +79,7 @@ def initiative(campaign_id: int, author: User, title: str = "Cải tiến quy tr
 
 
 def build_world() -> SimpleNamespace:
+    """Units and accounts through the domain; the campaign and its targets as rows (the admin area's work)."""
     province = create_unit("LĐLĐ tỉnh Thử", "P", UnitKind.PROVINCE)
     district_a = create_unit("LĐLĐ huyện Ả", "A", UnitKind.DISTRICT, province)
     district_b = create_unit("LĐLĐ huyện Bê", "B", UnitKind.DISTRICT, province)
@@ -135,6 +155,9 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
     Names ending in _A1/_A2/_B say the grassroots union or district; ``v_<name>`` is an initiative's
     current version (what a decision form sends). The current campaign gets no rubric and no award levels,
     so a GET that creates them shows up as a write.
+
+    Statuses move through the workflow; the attachment, feature, award, pairwise round and templates are rows
+    (the areas' work).
     """
     people = {name: db.session.get(User, getattr(world, name)) for name in (
         "member_a1", "member_a2", "member_b1", "reviewer_p", "reviewer_a", "organizer_p", "admin")}
@@ -186,11 +209,13 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
                                     created_by_id=people["reviewer_p"].id)
     template_a = ReviewTemplate(reason_code="incomplete", body="Bổ sung ảnh minh họa.",
                                 created_by_id=people["reviewer_a"].id)
-    # Members a support team entered, who have not taken over their accounts yet.
-    unclaimed_a1 = user("Lò Văn Chưa Nhận", "0911000031", Role.MEMBER, db.session.get(Unit, world.union_a1))
-    unclaimed_b = user("Giàng Thị Chưa Nhận", "0911000032", Role.MEMBER, db.session.get(Unit, world.union_b1))
-    for person, helper in ((unclaimed_a1, world.helper_a1), (unclaimed_b, world.helper_b1)):
-        person.password_hash, person.created_by_id = None, helper
+    # Members a support team entered, who have not taken over their accounts yet (no password).
+    unclaimed_a1 = accounts.create_user(full_name="Lò Văn Chưa Nhận", role=Role.MEMBER, phone="0911000031",
+                                        unit=db.session.get(Unit, world.union_a1),
+                                        created_by=db.session.get(User, world.helper_a1))
+    unclaimed_b = accounts.create_user(full_name="Giàng Thị Chưa Nhận", role=Role.MEMBER, phone="0911000032",
+                                       unit=db.session.get(Unit, world.union_b1),
+                                       created_by=db.session.get(User, world.helper_b1))
     # The current campaign behaves like one made before campaigns got their defaults: a GET that would
     # create them shows up as a write.
     db.session.execute(delete(RubricCriterion).where(RubricCriterion.campaign_id == world.campaign))

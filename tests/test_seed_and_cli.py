@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.domain import seed, tallies
+from app.demo import seed
+from app.domain import tallies
 from app.extensions import db
-from app.models import Campaign, Initiative, Status, Target, Unit, User
+from app.models import Campaign, DailyTally, Initiative, Status, StatusEvent, Tally, Target, Unit, User
 
 from .conftest import login
 
@@ -30,6 +31,20 @@ def test_seed_demo_echoes_the_letter_and_is_idempotent(app):
         assert root.pending + root.returned + root.invalid == 715
         # Tallies equal a recount from the initiatives themselves.
         assert tallies.recount(campaign.id)[campaign.unit_id]["valid"] == root.valid
+        # Every status came through the workflow: the counters of every unit, the last valid decision (the
+        # ranking's tie-break) and the daily series are the transitions' own, equal to a recount, and each
+        # initiative's status is the one its last audit row reached.
+        stored = {row.unit_id: {**{name: getattr(row, name) for name in tallies.COUNTERS},
+                                "last_valid_at": row.last_valid_at}
+                  for row in db.session.scalars(select(Tally).where(Tally.campaign_id == campaign.id))}
+        assert stored == tallies.recount(campaign.id)
+        daily = {(row.unit_id, row.day): [row.submitted, row.valid]
+                 for row in db.session.scalars(select(DailyTally).where(DailyTally.campaign_id == campaign.id))}
+        assert {key: value for key, value in daily.items() if any(value)} == tallies.recount_daily(campaign.id)
+        last_event = (select(StatusEvent.to_status).where(StatusEvent.initiative_id == Initiative.id)
+                      .order_by(StatusEvent.id.desc()).limit(1).scalar_subquery())
+        assert db.session.scalar(select(func.count()).select_from(Initiative).where(
+            Initiative.status != Status.DRAFT, Initiative.status != last_event)) == 0
         # Top-level targets add up to the goal; each unit's children add up to it as well.
         top = select(Unit.id).where(Unit.parent_id == campaign.unit_id)
         assert db.session.scalar(select(func.sum(Target.count)).where(Target.unit_id.in_(top))) == 1200

@@ -2,6 +2,11 @@
 
 The figures echo letter 900/LĐLĐ: about 1,032 submitted, of which about 715 invalid or still being reviewed.
 Everything is drawn from a fixed random seed, so two fresh databases hold the same demo.
+
+Built through the domain, as real use would build it: units by ``units.create_unit``, accounts by
+``accounts.check``/``create`` and ``create_user``, every status change by ``workflow.transition`` (which writes the
+audit rows and moves the tallies), near-duplicate bands by ``duplicates.index``. The history is replayed in date
+order, so the tallies need no recount afterwards.
 """
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
+from ..domain import accounts, campaigns, duplicates, scoring, workflow
+from ..domain.text import fold
+from ..domain.units import create_unit
 from ..extensions import db
 from ..models import (
     Award,
@@ -23,18 +30,13 @@ from ..models import (
     InitiativeRevision,
     ReviewTemplate,
     Role,
-    RubricCriterion,
     Score,
     Status,
-    StatusEvent,
     Target,
     Unit,
     UnitKind,
     User,
 )
-from . import scoring, tallies
-from .text import fold
-from .units import create_unit
 
 DEMO_PASSWORD = "SangKien@2022"
 ROOT_CODE = "LC"
@@ -207,21 +209,53 @@ RETURN_TEMPLATES = [
 ]
 
 
-def _index_and_score(rng: random.Random, campaign: Campaign, reviewers: list[User]) -> None:
-    """Revisions and near-duplicate index for what was submitted; two rubric scores for most valid ones."""
-    from .duplicates import index
-    from .scoring import DEFAULT_RUBRIC
-    submitted = db.session.scalars(select(Initiative).where(Initiative.submitted_at.is_not(None))
-                                   .order_by(Initiative.submitted_at, Initiative.id)).all()
-    for initiative in submitted:
-        db.session.add(InitiativeRevision(initiative_id=initiative.id, number=1, created_at=initiative.submitted_at,
-                                          content={"title": initiative.title, "solution": initiative.solution,
-                                                   "effectiveness": initiative.effectiveness}))
-        index(initiative)
-    for position, (code, label, points) in enumerate(DEFAULT_RUBRIC):
-        db.session.add(RubricCriterion(campaign_id=campaign.id, code=code, label=label, max_points=points,
-                                       position=position))
-    severity = {reviewers[0].id: 6, reviewers[1].id: -6}  # one lenient, one strict reviewer
+@dataclass
+class Step:
+    """One status change of the demo's history, replayed later through the workflow in date order."""
+
+    when: datetime
+    order: int  # creation order: breaks ties between steps of the same second as the initiatives' ids would
+    initiative: Initiative
+    to_status: str
+    actor: User
+    reason: str | None = None
+    message: str | None = None
+
+
+def _move(initiative: Initiative, to_status: str, actor: User, when: datetime, *, reason: str | None = None,
+          message: str | None = None) -> None:
+    """A status change at a past moment, through the workflow (audit row and tallies included)."""
+    initiative.updated_at = when  # what the column's onupdate would have stored at that moment
+    workflow.transition(initiative, to_status, actor, reason_code=reason, message=message, now=when)
+
+
+def _submitted(initiative: Initiative, when: datetime) -> None:
+    """What a submission keeps besides the status: the version's content and its near-duplicate bands."""
+    db.session.add(InitiativeRevision(initiative_id=initiative.id, number=1, created_at=when,
+                                      content={"title": initiative.title, "solution": initiative.solution,
+                                               "effectiveness": initiative.effectiveness}))
+    duplicates.index(initiative)
+
+
+def _replay(steps: list[Step]) -> list[Initiative]:
+    """Every step in date order, so that the tallies' daily series and "last valid at" (the ranking's tie-break)
+    come out as if the campaign had happened: no recount needed afterwards. Returns the submitted, in order."""
+    submitted = []
+    for step in sorted(steps, key=lambda s: (s.when, s.order)):
+        _move(step.initiative, step.to_status, step.actor, step.when, reason=step.reason, message=step.message)
+        if step.to_status == Status.SUBMITTED:
+            _submitted(step.initiative, step.when)
+            submitted.append(step.initiative)
+    return submitted
+
+
+def _score(rng: random.Random, campaign: Campaign, submitted: list[Initiative], reviewers: list[User]) -> None:
+    """Two rubric scores for most valid initiatives (one lenient, one strict reviewer), and the return templates.
+
+    Scores and templates are plain rows: writing them is the review area's work, which the demo does not import.
+    """
+    db.session.add_all(campaigns.default_rubric(campaign))
+    severity = {reviewers[0].id: 6, reviewers[1].id: -6}
     for initiative in submitted:
         if initiative.status != Status.VALID or rng.random() > 0.6:
             continue
@@ -229,7 +263,7 @@ def _index_and_score(rng: random.Random, campaign: Campaign, reviewers: list[Use
         for reviewer in reviewers:
             noise = rng.uniform(-0.12, 0.12)
             points = {code: max(0, min(top, round(top * (quality + noise) + severity[reviewer.id] * top / 100)))
-                      for code, _label, top in DEFAULT_RUBRIC}
+                      for code, _label, top in scoring.DEFAULT_RUBRIC}
             db.session.add(Score(initiative_id=initiative.id, reviewer_id=reviewer.id, points=points,
                                  total=sum(points.values()), created_at=initiative.decided_at))
     for reason, body in RETURN_TEMPLATES:
@@ -248,15 +282,18 @@ STORIES = [
 
 
 def _commend(campaign: Campaign, organizer: User) -> None:
-    """Shortlist the best-scored valid initiatives, feature a few in the gallery, award two."""
-    from .workflow import transition
+    """Shortlist the best-scored valid initiatives, feature a few in the gallery, award two.
+
+    Features, award levels and awards are plain rows (the awards area's work); the statuses move through the
+    workflow.
+    """
     valid = db.session.scalars(select(Initiative).where(Initiative.campaign_id == campaign.id,
                                                         Initiative.status == Status.VALID)).all()
     scores = scoring.aggregates(campaign.id, [i.id for i in valid])
     best = sorted((i for i in valid if scores[i.id].count >= 2), key=lambda i: -(scores[i.id].z_mean or 0))[:12]
     when = datetime(2022, 6, 2, 9, 0)
     for initiative in best:
-        transition(initiative, Status.SHORTLISTED, organizer, now=when)
+        _move(initiative, Status.SHORTLISTED, organizer, when)
     for initiative, story in zip(best, STORIES):
         db.session.add(Feature(initiative_id=initiative.id, story=story, created_by_id=organizer.id,
                                created_at=when))
@@ -272,13 +309,22 @@ def _commend(campaign: Campaign, organizer: User) -> None:
                              recipient_user_id=author.user_id, unit_name=initiative.unit.name,
                              decision_number="125/QĐ-LĐLĐ", decision_date=date(2022, 6, 10),
                              created_by_id=organizer.id, created_at=when))
-        transition(initiative, Status.AWARDED, organizer, message="125/QĐ-LĐLĐ", now=when)
+        _move(initiative, Status.AWARDED, organizer, when, message="125/QĐ-LĐLĐ")
+
+
+def _demo_account(account: DemoAccount, unit: Unit) -> User:
+    """A demo login, checked by the same rules as ``flask create-user`` and the organizers' form."""
+    checked = accounts.check(accounts.AccountData(
+        full_name=account.name, role=account.role, phone=account.phone, email=account.email, unit_code=unit.code,
+        scope_code=account.scope_code, password=DEMO_PASSWORD), password_required=True)
+    if checked.problems:
+        raise ValueError(f"demo account {account.phone}: {checked.problems}")
+    return accounts.create(checked)
 
 
 def load(now: datetime | None = None) -> dict:
     """Create the whole demo; the caller commits. Returns what was made, for the command to print."""
     rng = random.Random(900)
-    password_hash = generate_password_hash(DEMO_PASSWORD)
 
     root = create_unit("LĐLĐ tỉnh Lai Châu", ROOT_CODE, UnitKind.PROVINCE)
     top_units: list[Unit] = []
@@ -324,32 +370,28 @@ def load(now: datetime | None = None) -> dict:
         for child, child_count in zip(children, _split(count, [c.member_count or 1 for c in children])):
             db.session.add(Target(campaign=campaign, unit=child, count=child_count))
 
-    accounts: dict[str, User] = {}
-    units_by_code = {u.code: u for u in [root, *top_units]}
-    for account in DEMO_ACCOUNTS:
-        user = User(full_name=account.name, phone=account.phone, email=account.email, role=account.role,
-                    unit=by_name[account.unit_name], password_hash=password_hash,
-                    scope_unit=units_by_code.get(account.scope_code) if account.scope_code else None)
-        db.session.add(user)
-        accounts[account.phone] = user
+    demo_users = {account.phone: _demo_account(account, by_name[account.unit_name]) for account in DEMO_ACCOUNTS}
 
-    # Ordinary members (authors) and one support-team helper per union; they log in once given a password.
+    # Ordinary members (authors) and one support-team helper per union, as a support team enters them: no login
+    # yet (they claim their account later).
     members: dict[int, list[User]] = {}
     helpers: dict[int, User] = {}
     for unit in grassroots:
-        people = [User(full_name=_person(rng), role=Role.MEMBER, unit=unit, position=rng.choice(POSITIONS))
-                  for _ in range(rng.randint(6, 12))]
-        helper = User(full_name=_person(rng), role=Role.HELPER, unit=unit, position="Tổ hỗ trợ sáng kiến")
-        db.session.add_all([*people, helper])
-        members[unit.id] = people
-        helpers[unit.id] = helper
-    demo_helper = accounts["0900000007"]
-    helpers[demo_helper.unit.id] = demo_helper
-    members[accounts["0900000008"].unit.id].append(accounts["0900000008"])
-    members[accounts["0900000009"].unit.id].append(accounts["0900000009"])
-    db.session.flush()
+        members[unit.id] = [accounts.create_user(full_name=_person(rng), role=Role.MEMBER, unit=unit,
+                                                 position=rng.choice(POSITIONS))
+                            for _ in range(rng.randint(6, 12))]
+        helpers[unit.id] = accounts.create_user(full_name=_person(rng), role=Role.HELPER, unit=unit,
+                                                position="Tổ hỗ trợ sáng kiến")
+    for phone in ("0900000007", "0900000008", "0900000009"):
+        person = demo_users[phone]
+        assert person.unit_id is not None  # members and helpers belong to a union (accounts.check)
+        if person.role == Role.HELPER:
+            helpers[person.unit_id] = person
+        else:
+            members[person.unit_id].append(person)
 
-    reviewers = [u for u in accounts.values() if u.role == Role.REVIEWER and u.scope_unit.code == ROOT_CODE]
+    reviewers = [u for u in demo_users.values()
+                 if u.role == Role.REVIEWER and u.scope_unit is not None and u.scope_unit.code == ROOT_CODE]
     statuses = [status for status, count in MIX for _ in range(count)]
     rng.shuffle(statuses)
     weights = [u.member_count or 1 for u in grassroots]
@@ -357,6 +399,7 @@ def load(now: datetime | None = None) -> dict:
     span_seconds = int((datetime(2022, 5, 30, 17, 0) - start).total_seconds())
     made = 0
     copies_of: list[Initiative] = []
+    steps: list[Step] = []
     for status in statuses:
         unit = rng.choices(grassroots, weights)[0]
         field = rng.choice(_fields_for(unit.name))
@@ -367,7 +410,7 @@ def load(now: datetime | None = None) -> dict:
         entered_by = helper if rng.random() < 0.35 else author
         # Later submissions are more frequent: the campaign pushed the pace.
         created = start + timedelta(seconds=int(span_seconds * (rng.random() ** 0.7)))
-        initiative = Initiative(campaign=campaign, unit=unit, title=title, title_folded=fold(title), field=field,
+        initiative = Initiative(campaign=campaign, unit=unit, title=title, field=field, status=Status.DRAFT,
                                 author=author, entered_by=entered_by, created_at=created, updated_at=created,
                                 estimated_value=rng.choice([None, None, rng.randint(5, 300) * 1_000_000]),
                                 applied_since=(created - timedelta(days=rng.randint(30, 400))).date(),
@@ -377,10 +420,11 @@ def load(now: datetime | None = None) -> dict:
             original = rng.choice(copies_of)
             initiative.title, initiative.solution = original.title, original.solution
             initiative.current_situation = original.current_situation
-            initiative.title_folded = original.title_folded
         elif status != Status.DRAFT:
             copies_of.append(initiative)
-        initiative.text_folded = fold(" ".join([title, initiative.current_situation, initiative.solution]))
+        # The folded forms search and duplicate detection compare, as a saved draft gets them.
+        initiative.title_folded = fold(initiative.title)[:300]
+        initiative.text_folded = duplicates.text_of(initiative)
         shares = _split(100, [rng.randint(1, 4) for _ in range(rng.choice([1, 1, 1, 2, 3]))])
         co_authors = [author] + rng.sample([m for m in members[unit.id] if m is not author],
                                            min(len(shares) - 1, len(members[unit.id]) - 1))
@@ -389,10 +433,7 @@ def load(now: datetime | None = None) -> dict:
                                                        job_title=person.position or "", share_percent=share))
         db.session.add(initiative)
         if status != Status.DRAFT:
-            initiative.status = Status.SUBMITTED
-            initiative.submitted_at = initiative.first_submitted_at = created
-            initiative.events.append(StatusEvent(actor=entered_by, from_status=Status.DRAFT,
-                                                 to_status=Status.SUBMITTED, created_at=created))
+            steps.append(Step(created, made, initiative, Status.SUBMITTED, entered_by))
             if status != Status.SUBMITTED:
                 decided = created + timedelta(hours=rng.randint(4, 24 * 12))
                 reviewer = rng.choice(reviewers)
@@ -401,17 +442,11 @@ def load(now: datetime | None = None) -> dict:
                           else rng.choice(RETURN_REASONS) if status == Status.RETURNED else None)
                 message = ("Đề nghị bổ sung số liệu về hiệu quả và thời gian áp dụng."
                            if status == Status.RETURNED else None)
-                initiative.status = status
-                initiative.decided_by = reviewer
-                initiative.decided_at = decided
-                initiative.decision_reason = reason
-                initiative.decision_message = message
-                initiative.events.append(StatusEvent(actor=reviewer, from_status=Status.SUBMITTED, to_status=status,
-                                                     reason_code=reason, message=message, created_at=decided))
+                steps.append(Step(decided, made, initiative, status, reviewer, reason, message))
         made += 1
-    db.session.flush()
-    _index_and_score(rng, campaign, reviewers)
-    tallies.rebuild(campaign.id)
-    _commend(campaign, accounts["0900000002"])
+    db.session.flush()  # every initiative starts as a draft, in creation order
+    submitted = _replay(steps)
+    _score(rng, campaign, submitted, reviewers)
+    _commend(campaign, demo_users["0900000002"])
     return {"units": 1 + len(top_units) + len(grassroots) * (1 + len(COLLECTIVES)), "initiatives": made,
-            "campaign": campaign, "accounts": list(accounts.values())}
+            "campaign": campaign, "accounts": list(demo_users.values())}
