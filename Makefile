@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 test-sqlite: translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q

@@ -32,6 +32,7 @@ class LoginForm(Form):
 
 
 class RegisterForm(Form):
+    action = StringField(validators=[Length(max=20)])  # the button pressed: "search" for a union, or "register"
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")),
         Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự.")), no_control_characters])
@@ -100,3 +101,21 @@ class ChangePasswordForm(Form):
         message = passwords.problem(field.data, avoid=[self.user.phone, self.user.email])
         if message:
             raise ValidationError(message)
+
+
+class NextQuery(Form):
+    """``?next=`` of the login page: where to go after signing in (checked by ``_safe_next``)."""
+
+    next = StringField(validators=[Length(max=2000)])
+
+
+class UnitSearchQuery(Form):
+    """The grassroots union picker's query string (registration without JS, and the htmx search)."""
+
+    unit_query = StringField(validators=[Length(max=200)])
+    unit_id = IntegerField(validators=[Optional()])
+
+
+class LanguageForm(Form):
+    lang = StringField(validators=[Length(max=10)])
+    next = StringField(validators=[Length(max=2000)])

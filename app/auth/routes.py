@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, make_response, redirect, request, session, url_for
@@ -10,11 +11,14 @@ from flask_login import current_user, login_user, logout_user
 from ..domain import accounts
 from ..domain.units import search_grassroots
 from ..extensions import db, limiter
+from ..fields import Form
 from ..models import Role, User, utcnow
 from ..policy import STAFF_ROLES, get_or_404, helps_union, public, roles_allowed, signed_in
 from ..web import is_htmx, render
 from . import service
-from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from .forms import ChangePasswordForm, LanguageForm, LoginForm, NextQuery, RegisterForm, UnitSearchQuery
+
+F = TypeVar("F", bound=Form)
 
 bp = Blueprint("auth", __name__)
 
@@ -24,6 +28,11 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("main.home")
+
+
+def _query(form_class: type[F]) -> F:
+    """A form over the query string (nothing is changed by a GET, so no CSRF token)."""
+    return form_class(request.args, meta={"csrf": False})
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -87,7 +96,8 @@ def no_store_for_signed_in_users(response):
 
 
 def _login_account_key() -> str:
-    return service.login_rate_key(request.form.get("identifier", ""))
+    # The rate limiter asks before the view runs: the identifier as typed, any spelling counted as one account.
+    return service.login_rate_key(LoginForm().identifier.data or "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -103,7 +113,7 @@ def login():
         user = service.authenticate(form.identifier.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(_query(NextQuery).next.data))
         form.password.errors.append(_("Số điện thoại/email hoặc mật khẩu không đúng."))
     return render("auth/login.html", form=form)
 
@@ -142,8 +152,8 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if request.method == "GET":
-        form.unit_query.data = request.args.get("unit_query", "")
-    searching = request.method == "POST" and request.form.get("action") == "search"
+        form.unit_query.data = _query(UnitSearchQuery).unit_query.data or ""
+    searching = request.method == "POST" and form.action.data == "search"
     asks_code = bool(form.claim_code.data)
     if not searching and form.validate_on_submit():
         phone_taken, email_taken = accounts.login_taken(form.phone.data, form.email.data)
@@ -230,18 +240,19 @@ def change_password():
 @public
 def unit_search():
     """Grassroots union picker: the htmx partial, or the registration page with results without JS."""
-    query = request.args.get("unit_query", "")
+    search = _query(UnitSearchQuery)
+    query = search.unit_query.data or ""
     if not is_htmx():
         return redirect(url_for("auth.register", unit_query=query))
     units = search_grassroots(query) if query.strip() else []
     return render("auth/_unit_options.html", units=units, query=query, selected=None,
-                  selected_id=request.args.get("unit_id", type=int))
+                  selected_id=search.unit_id.data)
 
 
 @bp.route("/lang", methods=["POST"])
 @public
 def set_language():
-    lang = request.form.get("lang", "")
-    if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
-    return redirect(_safe_next(request.form.get("next")))
+    form = LanguageForm()
+    if form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+    return redirect(_safe_next(form.next.data))
