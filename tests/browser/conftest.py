@@ -247,25 +247,48 @@ def scroll_width(page) -> int:
 
 
 def horizontal_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the viewport (0 when it does not scroll sideways)."""
-    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+    """How many CSS pixels the page is wider than the viewport (0 when it does not scroll sideways).
+
+    Compared with the context's viewport, not ``window.innerWidth``: a mobile Chromium zooms out to fit a page that
+    is too wide, and ``innerWidth`` grows with it.
+    """
+    return max(0, scroll_width(page) - page.viewport_size["width"])
 
 
 def widest_elements(page, limit: int = 5) -> list[str]:
     """The elements that stick out of the viewport, for the failure message."""
-    return page.evaluate("""limit => {
+    return page.evaluate("""([limit, width]) => {
         const out = [];
         for (const el of document.body.querySelectorAll('*')) {
             const r = el.getBoundingClientRect();
-            if (r.right > window.innerWidth + 1) {
+            if (r.right > width + 1) {
                 out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                          (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') +
                          ' right=' + Math.round(r.right));
             }
         }
         return out.slice(0, limit);
-    }""", limit)
+    }""", [limit, page.viewport_size["width"]])
 
 
 def describe(violations: list[dict]) -> str:
     return json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def inner_scrollers(page) -> list[dict]:
+    """Boxes that scroll sideways inside the page (a ``.table-wrap``): the page does not overflow, its content does."""
+    return page.evaluate("""() => {
+        const out = [];
+        for (const el of document.body.querySelectorAll('*')) {
+            if (el.scrollWidth > el.clientWidth + 1 && /(auto|scroll)/.test(getComputedStyle(el).overflowX)) {
+                const name = el.className ? '.' + String(el.className).split(' ')[0] : '';
+                out.push({element: el.tagName.toLowerCase() + name, width: el.clientWidth, content: el.scrollWidth});
+            }
+        }
+        return out;
+    }""")
+
+
+def header_height(page) -> int:
+    """Height of the site header (menu) in CSS pixels."""
+    return page.evaluate("(document.querySelector('body > header') || {offsetHeight: 0}).offsetHeight")
