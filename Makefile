@@ -64,7 +64,7 @@ browser:
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "== installing Debian's chromium for the browser tests"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-		else echo "!!! $(CHROMIUM) missing and not root: the browser tests will be SKIPPED (apt-get install chromium)" >&2; fi; \
+		else echo "!!! $(CHROMIUM) missing and not root (apt-get install chromium): browser tests SKIPPED, or FAILED under REQUIRE_BROWSER=1/CI" >&2; fi; \
 	fi
 
 test-browser: translations browser
