@@ -41,7 +41,11 @@ def test_double_click_on_submit_makes_one_initiative(new_context, live_server):
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     # Raw mouse clicks: a person's second click does not wait for the first navigation.
     page.mouse.click(x, y)
-    page.wait_for_timeout(400)
+    # The second click once the server has answered the first POST, while its answer is still on the slow link.
+    for _ in range(20):
+        if any("POST /initiatives/new" in line for line in live_server.log.read_text().splitlines()[log_before:]):
+            break
+        page.wait_for_timeout(50)
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/initiatives/\d+$"), timeout=30_000)
     page.wait_for_load_state()
@@ -109,3 +113,25 @@ def test_live_counters_poll_answers_204_when_nothing_changed(new_context):
     assert response.request.headers.get("hx-request") == "true"
     assert page.inner_text("#counters") == before
     assert len(polls) == 1
+
+
+def test_live_counters_show_a_decision_at_the_next_poll(new_context, live_server):
+    page = new_context(PHONE).new_page()
+    page.clock.install()
+    page.goto("/campaign")
+    valid_before = page.inner_text("#counters li.ok strong")
+
+    reviewer = new_context(DESKTOP, role="reviewer2", java_script_enabled=False).pages[0]
+    reviewer.goto("/review/start")
+    initiative_id = int(re.search(r"/review/(\d+)", reviewer.url).group(1))
+    with reviewer.expect_navigation():
+        reviewer.locator("button[name=decision][value=valid]").click()
+    assert live_server.scalar("SELECT status FROM initiatives WHERE id = ?", (initiative_id,)) == "valid"
+
+    with page.expect_response(lambda r: "/counters" in r.url) as answer:
+        page.clock.run_for(25_000)
+    assert answer.value.status == 200
+    page.wait_for_function("before => document.querySelector('#counters li.ok strong').textContent !== before",
+                           arg=valid_before)
+    digits = int(re.sub(r"\D", "", valid_before))
+    assert int(re.sub(r"\D", "", page.inner_text("#counters li.ok strong"))) == digits + 1
