@@ -108,6 +108,27 @@ def test_decisions_work_without_javascript(app, client, world):
         assert (item.status, item.decision_message) == (Status.RETURNED, "Bổ sung số liệu.")
 
 
+def test_the_decision_message_shows_once_with_or_without_javascript(app, client, world):
+    first = submitted(app, "member_a1", world, title="Sổ tay điện tử cho giáo viên bản xa")
+    second = submitted(app, "member_a2", world, title="Bếp ăn bán trú tiết kiệm củi")
+    third = submitted(app, "member_a1", world, title="Bảng phân công trực đêm")
+    login(client, world.reviewer_p_phone)
+    response = client.form(f"/review/{first}/decide", {"decision": "valid", "version": str(version_of(app, first))},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == f"/review/{second}" and "Bếp ăn bán trú" in page
+    assert page.count(f"Đã ghi quyết định “Hợp lệ” cho #{first}.") == 1
+    assert page.count('class="flash success"') == 1
+    # the next page has no leftover message; with htmx the swapped-in fragment carries it, once
+    assert "Đã ghi quyết định" not in client.get(f"/review/{second}").get_data(as_text=True)
+    fragment = client.htmx(f"/review/{second}/decide", "POST", {"decision": "valid",
+                                                                "version": str(version_of(app, second))})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "Bảng phân công trực đêm" in body
+    assert body.count(f"Đã ghi quyết định “Hợp lệ” cho #{second}.") == 1
+    assert third
+
+
 @pytest.mark.parametrize("data,message", [
     ({"decision": "invalid"}, "Vui lòng chọn lý do không hợp lệ."),
     ({"decision": "invalid", "invalid_reason": "other"}, "Lý do khác: vui lòng ghi rõ."),
