@@ -7,19 +7,63 @@
     if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
   });
 
-  // One-key shortcuts (v, i, r, j, k...): an element with data-key is clicked, or focused if it is a field.
-  document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    var target = event.target;
-    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName))) {
-      if (event.key === "Escape") { target.blur(); }
-      return;
+  // Keyboard triage (review item, pairwise round, queue): see keyboardTriage.
+  keyboardTriage();
+
+  // One key, then Enter, decides. A key acts on the element marked data-key="<key>": a button or link is
+  // clicked, a field is focused (a list reached this way shows its first choice, so Enter decides with it).
+  // Enter in a list marked data-enter-decides="<word>" presses its form's button name="decision" value="<word>";
+  // if every field named in data-enter-needs is still empty, the first of them gets the focus instead. Keys typed
+  // into a field stay the field's (Escape leaves it). No eval, no inline handlers: CSP and htmx allowEval=false.
+  function keyboardTriage() {
+    function isField(element) {
+      return element.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(element.tagName);
     }
-    var element = document.querySelector('[data-key="' + (event.key || "").toLowerCase() + '"]');
-    if (!element) { return; }
-    event.preventDefault();
-    if (/^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName)) { element.focus(); } else { element.click(); }
-  });
+    function decideFrom(list) {
+      var form = list.form;
+      var word = list.getAttribute("data-enter-decides");
+      var button = form && form.querySelector('button[name="decision"][value="' + word + '"]');
+      if (!button) { return false; }
+      var needs = (list.getAttribute("data-enter-needs") || "").split(" ").filter(Boolean).map(function (name) {
+        return form.elements.namedItem(name);
+      }).filter(Boolean);
+      var filled = needs.length === 0 || needs.some(function (field) { return field.value.trim() !== ""; });
+      if (!filled) { needs[0].focus(); return true; }
+      list.blur();  // else htmx would focus the next item's list of the same id, and its keys would go there
+      button.click();
+      return true;
+    }
+    function firstChoice(list) {
+      if (list.value !== "") { return; }
+      for (var n = 0; n < list.options.length; n += 1) {
+        if (list.options[n].value !== "") { list.selectedIndex = n; return; }
+      }
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || event.defaultPrevented) { return; }
+      var target = event.target;
+      if (target && target.nodeType === 1 && isField(target)) {
+        if (event.key === "Escape") {
+          target.blur();
+        } else if (event.key === "Enter" && target.tagName === "SELECT" && target.hasAttribute("data-enter-decides")
+                   && decideFrom(target)) {
+          event.preventDefault();
+        }
+        return;
+      }
+      var key = (event.key || "").toLowerCase();
+      if (!/^[a-z0-9]$/.test(key)) { return; }
+      var element = document.querySelector('[data-key="' + key + '"]');
+      if (!element) { return; }
+      event.preventDefault();
+      if (/^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName)) {
+        element.focus();
+        if (element.tagName === "SELECT") { firstChoice(element); }
+      } else {
+        element.click();
+      }
+    });
+  }
 
   // A copy of the form in this browser: a lost connection or a reload before the server saved loses nothing.
   var store;

@@ -60,6 +60,48 @@ def test_candidates_ranked_by_normalised_score_with_filters(app, client, world):
     assert "Bảng phân công trực" in filtered and "Sổ tay điện tử" not in filtered
 
 
+def candidate_ids(body):
+    return [int(n) for n in re.findall(r'<tr id="cand-(\d+)"', body)]
+
+
+def pager_links(body):
+    return [link.replace("&amp;", "&") for link in re.findall(r'<a href="(/awards/\?[^"]*)" rel="(?:prev|next)"', body)]
+
+
+def test_candidates_come_in_pages_in_one_stable_order(app, client, world):
+    from app.awards.service import PAGE_SIZE
+    assert 25 <= PAGE_SIZE <= 50
+    items = [make(app, world, "member_a1", title=f"Sáng kiến số {n}", field="education")
+             for n in range(2 * PAGE_SIZE + 3)]
+    other = make(app, world, "member_a1", title="Sáng kiến y tế", field="health")
+    scored = items[-4:]  # the last made ranks first: scored ones lead, ties broken by id
+    for rank, item in enumerate(scored):
+        score(app, item, world.reviewer_p, 90 - rank)
+        score(app, item, world.reviewer_p2, 80 - rank)
+    login(client, world.organizer_p_phone)
+    first = client.get("/awards/?sector=education").get_data(as_text=True)
+    assert "Trang 1/3 · 53 sáng kiến" in first and len(candidate_ids(first)) == PAGE_SIZE
+    assert pager_links(first) == ["/awards/?page=2&sector=education"]  # no previous page; the filter is kept
+    assert candidate_ids(first)[:4] == scored
+    seen = candidate_ids(first)
+    second = client.get(pager_links(first)[0]).get_data(as_text=True)
+    assert "Trang 2/3" in second
+    assert pager_links(second) == ["/awards/?page=1&sector=education", "/awards/?page=3&sector=education"]
+    third = client.get(pager_links(second)[1]).get_data(as_text=True)
+    assert pager_links(third) == ["/awards/?page=2&sector=education"]
+    seen += candidate_ids(second) + candidate_ids(third)
+    unscored = [i for i in items if i not in scored]
+    assert seen == scored + unscored  # every candidate once, in order: no overlap, no gap
+    assert other not in seen and len(candidate_ids(third)) == 3
+    # beyond the last page, or not a number: the last page, the first page
+    assert candidate_ids(client.get("/awards/?sector=education&page=99").get_data(as_text=True)) == \
+        candidate_ids(third)
+    assert candidate_ids(client.get("/awards/?sector=education&page=x").get_data(as_text=True)) == \
+        candidate_ids(first)
+    single = client.get("/awards/?sector=health").get_data(as_text=True)
+    assert candidate_ids(single) == [other] and 'class="pager"' not in single
+
+
 def test_shortlist_with_one_click_and_a_note(app, client, world):
     item = make(app, world, "member_a1")
     login(client, world.organizer_p_phone)

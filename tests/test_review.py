@@ -89,6 +89,25 @@ def test_valid_decision_swaps_in_the_next_item_with_htmx(app, client, world):
         assert (event.from_status, event.to_status, event.actor_id) == ("submitted", "valid", world.reviewer_p)
 
 
+def test_the_item_marks_its_keyboard_triage_for_the_app_script(app, client, world):
+    """v presses the valid button; i and r reach the reason lists, whose Enter presses their form's button
+    (static/app.js reads these marks; the browser suite drives the keys)."""
+    item = submitted(app, "member_a1", world)
+    login(client, world.reviewer_p_phone)
+    page = client.get(f"/review/{item}").get_data(as_text=True)
+    assert re.search(r'<button class="primary" name="decision" value="valid" data-key="v">', page)
+    invalid = re.search(r'<form [^>]*>(?:(?!</form>).)*<select id="invalid_reason" name="invalid_reason" '
+                        r'data-key="i" data-enter-decides="invalid">(?:(?!</form>).)*</form>', page, re.S)
+    assert invalid and '<button name="decision" value="invalid">' in invalid.group(0)
+    returned = re.search(r'<form [^>]*>(?:(?!</form>).)*<select id="return_reason" name="return_reason" '
+                         r'data-key="r" data-enter-decides="return" data-enter-needs="message template_id">'
+                         r'(?:(?!</form>).)*</form>', page, re.S)
+    assert returned and '<button name="decision" value="return">' in returned.group(0)
+    assert 'name="message"' in returned.group(0)
+    assert page.count('data-key="r"') == page.count('data-key="i"') == page.count('data-key="v"') == 1
+    assert "<script>" not in page and " onkeydown=" not in page
+
+
 def test_decisions_work_without_javascript(app, client, world):
     first = submitted(app, "member_a1", world, title="Sổ tay điện tử cho giáo viên bản xa")
     second = submitted(app, "member_a2", world, title="Bếp ăn bán trú tiết kiệm củi")
@@ -106,6 +125,27 @@ def test_decisions_work_without_javascript(app, client, world):
     with app.app_context():
         item = db.session.get(Initiative, second)
         assert (item.status, item.decision_message) == (Status.RETURNED, "Bổ sung số liệu.")
+
+
+def test_the_decision_message_shows_once_with_or_without_javascript(app, client, world):
+    first = submitted(app, "member_a1", world, title="Sổ tay điện tử cho giáo viên bản xa")
+    second = submitted(app, "member_a2", world, title="Bếp ăn bán trú tiết kiệm củi")
+    third = submitted(app, "member_a1", world, title="Bảng phân công trực đêm")
+    login(client, world.reviewer_p_phone)
+    response = client.form(f"/review/{first}/decide", {"decision": "valid", "version": str(version_of(app, first))},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.request.path == f"/review/{second}" and "Bếp ăn bán trú" in page
+    assert page.count(f"Đã ghi quyết định “Hợp lệ” cho #{first}.") == 1
+    assert page.count('class="flash success"') == 1
+    # the next page has no leftover message; with htmx the swapped-in fragment carries it, once
+    assert "Đã ghi quyết định" not in client.get(f"/review/{second}").get_data(as_text=True)
+    fragment = client.htmx(f"/review/{second}/decide", "POST", {"decision": "valid",
+                                                                "version": str(version_of(app, second))})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "Bảng phân công trực đêm" in body
+    assert body.count(f"Đã ghi quyết định “Hợp lệ” cho #{second}.") == 1
+    assert third
 
 
 @pytest.mark.parametrize("data,message", [

@@ -86,6 +86,10 @@ class GalleryFilter(Form):
 
 class CandidateFilter(GalleryFilter):
     sector = SelectField(choices=[(code, code) for code in SECTORS], filters=[_one_of(SECTORS)])
+    page = IntegerField()  # missing or not a number: the first page; beyond the last: the last
+
+    def page_number(self) -> int:
+        return max(1, self.page.data or 1)
 
 
 class AwardListExport(Form):

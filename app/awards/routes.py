@@ -58,9 +58,12 @@ def candidates():
     query = forms.CandidateFilter(request.args)
     field, sector = query.field.data, query.sector.data
     unit = service.scope_unit(current_user, query.unit.data)
-    return render("awards/candidates.html", campaign=campaign, items=service.candidates(
-        current_user, campaign, field, sector, unit), fields=FIELDS, field=field, sector=sector, unit=unit,
-        children=service.child_units(current_user.scope or campaign.unit), statuses=STATUSES)
+    found = service.candidate_page(current_user, campaign, field, sector, unit, query.page_number())
+    filter_args = {k: v for k, v in {"field": field, "sector": sector, "unit": unit.id if unit else None}.items()
+                   if v}  # the pager's links keep the filters
+    return render("awards/candidates.html", campaign=campaign, items=found.items, found=found,
+                  filter_args=filter_args, fields=FIELDS, field=field, sector=sector, unit=unit,
+                  children=service.child_units(current_user.scope or campaign.unit), statuses=STATUSES)
 
 
 @bp.route("/awards/<int:initiative_id>/shortlist", methods=["POST"])

@@ -57,6 +57,33 @@ class Candidate:
 def candidates(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
                unit: Unit | None = None, limit: int = 200) -> list[Candidate]:
     """Valid initiatives of the scope, best normalised score first (unscored ones last)."""
+    return _ranked(user, campaign, field, sector, unit)[:limit]
+
+
+PAGE_SIZE = 25  # candidates per page: about 25 KB of HTML, a few screens on a phone
+
+
+@dataclass
+class CandidatePage:
+    items: list[Candidate]
+    page: int   # 1-based, within 1..pages
+    pages: int  # at least 1
+    total: int
+
+
+def candidate_page(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
+                   unit: Unit | None = None, page: int = 1, per_page: int | None = None) -> CandidatePage:
+    """One page of the ranking ``candidates`` gives; a page beyond the last is the last one."""
+    per_page = per_page or PAGE_SIZE
+    ranked = _ranked(user, campaign, field, sector, unit)
+    pages = max(1, -(-len(ranked) // per_page))
+    page = min(max(1, page), pages)
+    return CandidatePage(ranked[(page - 1) * per_page:page * per_page], page, pages, len(ranked))
+
+
+def _ranked(user: User, campaign: Campaign, field: str | None, sector: str | None,
+            unit: Unit | None) -> list[Candidate]:
+    """Every candidate in a stable order: z mean, then raw mean, best first, unscored last; the id settles ties."""
     stmt = select(Initiative).where(Initiative.campaign_id == campaign.id,
                                     Initiative.status.in_(tallies.VALID_STATUSES),
                                     in_scope_clause(user, unit))
@@ -64,9 +91,9 @@ def candidates(user: User, campaign: Campaign, field: str | None = None, sector:
         stmt = stmt.where(Initiative.field == field)
     elif sector in SECTORS:
         stmt = stmt.where(Initiative.field.in_(SECTORS[sector]))
-    result = as_candidates(campaign, db.session.scalars(stmt.limit(5000)).all())
+    result = as_candidates(campaign, db.session.scalars(stmt.order_by(Initiative.id).limit(5000)).all())
     result.sort(key=lambda c: (c.z_mean is None, -(c.z_mean or 0), -(c.raw_mean or 0), c.initiative.id))
-    return result[:limit]
+    return result
 
 
 def as_candidates(campaign: Campaign, items: Sequence[Initiative]) -> list[Candidate]:

@@ -63,6 +63,7 @@ def _reviewable(initiative_id: int | None) -> Initiative:
 
 def _item_context(initiative: Initiative, filters: service.QueueFilter, error: str | None = None) -> dict:
     return dict(initiative=initiative, filters=filters, filter_args=_filter_args(filters), error=error,
+                fragment=is_htmx(),  # the fragment shows the flashed messages; a whole page has them in base.html
                 duplicates=duplicates.likely_duplicates(initiative), history=service.author_history(initiative),
                 revisions=initiative.revisions, templates=service.templates(),
                 next_item=service.neighbour(current_user, filters, initiative, forward=True),
