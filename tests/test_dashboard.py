@@ -372,7 +372,7 @@ def test_submitted_is_every_initiative_that_left_draft_and_was_not_withdrawn(app
     assert re.search(r"<strong>5</strong> đã gửi", client.get("/").get_data(as_text=True))
     page = client.get("/campaigns/thu").get_data(as_text=True)
     assert re.search(r"<strong>5</strong> đã gửi", _counters(page))
-    assert re.search(r'<td class="num">5 <small', _ranking_row(page, "LĐLĐ huyện Ả"))
+    assert re.search(r'<td class="num" data-label="Đã gửi">5 <small', _ranking_row(page, "LĐLĐ huyện Ả"))
     login(client, world.organizer_p_phone)
     digest = client.get(f"/admin/campaigns/{world.campaign}/digest.txt?unit={world.district_a}").get_data(
         as_text=True)
