@@ -243,7 +243,7 @@ def test_locking_an_account_ends_its_sessions_even_after_unlocking(app, world):
 
 # Pages anyone may see (DESIGN §3 "anonymous": the public campaign page and gallery, plus signing in).
 PUBLIC_ENDPOINTS = {
-    "asset", "static", "main.home", "main.healthz",
+    "asset", "static", "service_worker", "manifest", "main.home", "main.healthz",
     "auth.login", "auth.register", "auth.unit_search", "auth.set_language",
     "dashboard.campaign", "dashboard.campaign_page", "dashboard.counters", "dashboard.ranking_partial",
     "awards.gallery", "awards.gallery_item", "awards.gallery_image",
