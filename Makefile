@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi $(BIN)/flask
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install translations messages migrate seed run lint test test-sqlite test-postgres bench clean
+.PHONY: install translations messages migrate seed run lint test test-sqlite test-postgres test-browser browser bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff check app tests
 	$(BIN)/mypy
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres test-browser
 
 test-sqlite: translations
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
@@ -54,6 +54,21 @@ test-postgres: translations
 		if [ -n "$$REQUIRE_POSTGRES" ]; then echo "PostgreSQL required but not usable at $$url" >&2; exit 1; fi; \
 		echo "PostgreSQL not reachable: PostgreSQL run skipped (set REQUIRE_POSTGRES=1 to fail instead)"; \
 	else echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q -p no:cacheprovider; fi
+
+# Real-browser suite (tests/browser): Playwright drives Debian's chromium against a live gunicorn on its own SQLite
+# database; once per `make test`. Run as root without chromium it is installed first; otherwise the tests are skipped
+# with a loud banner, and REQUIRE_BROWSER=1 or CI=true (set by .ci/run) turns the skip into a failure.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "== installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "!!! $(CHROMIUM) missing and not root (apt-get install chromium): browser tests SKIPPED, or FAILED under REQUIRE_BROWSER=1/CI" >&2; fi; \
+	fi
+
+test-browser: translations browser
+	env -u TEST_DATABASE_URL BROWSER_EXECUTABLE=$(CHROMIUM) $(BIN)/python -m pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) instance/sangkien.db*
