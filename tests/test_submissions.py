@@ -628,7 +628,7 @@ def test_the_draft_status_has_a_true_text_for_every_state(client, world):
     assert 'class="autosave-status' in status and 'aria-live="polite"' in status
     assert "hx-post" not in status  # one sender (static/app.js), which knows whether the answer arrived
     css = client.get(re.search(r'href="(/s/[^"]+/app\.css)"', page).group(1)).get_data(as_text=True)
-    assert re.search(r"\.autosave-status\{position:sticky;top:0", css)
+    assert re.search(r"\.autosave-status\{position:sticky;bottom:0", css)
     key = KEY.search(page).group(1)
     client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "Đã lưu", "author_share": "100"})
     edit = client.get(f"/initiatives/{new_id(client, key)}/edit").get_data(as_text=True)
