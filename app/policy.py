@@ -19,6 +19,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
+from .domain import workflow
 from .domain.units import subtree_filter
 from .extensions import db
 from .models import Initiative, InitiativeAuthor, ReviewTemplate, Role, Status, Unit, User
@@ -159,6 +160,12 @@ def can_edit_initiative(user: User, initiative: Initiative) -> bool:
 def can_withdraw(user: User, initiative: Initiative) -> bool:
     return initiative.status in WITHDRAWABLE and (
         initiative.author_id == user.id or helps_union(user, initiative.unit_id))
+
+
+def can_undo_withdraw(user: User, initiative: Initiative) -> bool:
+    """Who may withdraw may undo it, while the withdrawal is the last thing that happened (workflow)."""
+    return (initiative.status == Status.WITHDRAWN and workflow.withdrawn_from(initiative) is not None
+            and (initiative.author_id == user.id or helps_union(user, initiative.unit_id)))
 
 
 def _conflict_keys(user: User) -> list[tuple[str, int]]:

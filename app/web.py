@@ -3,6 +3,7 @@ input guards every route gets (integers the database can store, no NUL bytes).""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -19,6 +20,8 @@ from .policy import public
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 ONE_YEAR = 365 * 24 * 3600
+# What the service worker keeps for a visit with no signal (static/sw.js; the form page itself is cached per account).
+OFFLINE_ASSETS = ("app.css", "app.js", "vendor/htmx-2.0.11.min.js", "icon-192.png")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -110,6 +113,36 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/s/<fingerprint>/<path:filename>", "asset", serve_asset)
     app.jinja_env.globals["asset"] = asset
+
+    @public
+    def service_worker():
+        """static/sw.js from the site's root (its scope covers every page), told which files to keep offline."""
+        assets = [asset(name) for name in OFFLINE_ASSETS]
+        head = "var VERSION = {}, ASSETS = {}, NEW_FORM = {};\n".format(
+            json.dumps(hashlib.sha256("|".join(assets).encode()).hexdigest()[:12]), json.dumps(assets),
+            json.dumps(url_for("submissions.new")))
+        response = make_response(head + (STATIC_DIR / "sw.js").read_text(encoding="utf-8"))
+        response.mimetype = "text/javascript"
+        response.cache_control.no_cache = True  # a new deploy reaches every phone on its next visit
+        return response
+
+    @public
+    def manifest():
+        """The installable web app: name, icons, opens on the home page."""
+        from flask_babel import gettext as _
+        body = {"name": _("Sáng kiến"), "short_name": _("Sáng kiến"),
+                "description": _("Tự hào trí tuệ lao động Việt Nam"),
+                "start_url": url_for("main.home"), "scope": "/", "display": "standalone",
+                "background_color": "#f6f7f9", "theme_color": "#b3261e",
+                "icons": [{"src": asset(f"icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
+                           "purpose": "any"} for size in (192, 512)]}
+        response = make_response(json.dumps(body, ensure_ascii=False))
+        response.mimetype = "application/manifest+json"
+        response.cache_control.max_age = 86400
+        return response
+
+    app.add_url_rule("/sw.js", "service_worker", service_worker)
+    app.add_url_rule("/manifest.webmanifest", "manifest", manifest)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

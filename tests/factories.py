@@ -179,6 +179,8 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
         "draft_B": made(member_b1), "submitted_B": made(member_b1, Status.SUBMITTED),
         "valid_B": made(member_b1, Status.SUBMITTED, Status.VALID),
         "invalid_B": made(member_b1, Status.SUBMITTED, Status.INVALID),
+        "withdrawn_A1": made(member_a1, Status.SUBMITTED, Status.WITHDRAWN),
+        "withdrawn_B": made(member_b1, Status.SUBMITTED, Status.WITHDRAWN),
     }
     valid_b = items["valid_B"]
     stored = "matrix-photo.jpg"

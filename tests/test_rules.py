@@ -71,6 +71,38 @@ def test_workflow_allows_exactly_the_designed_transitions(app, world, from_statu
             assert stored.status == from_status and events == []
 
 
+@pytest.mark.parametrize("left", ["submitted", "returned"])
+def test_a_withdrawal_is_undone_only_back_to_the_status_it_left(app, world, left):
+    """Issue 11: withdrawn → the status the withdrawal left (and no other), while the withdrawal is the last event;
+    the undo keeps the queue place (submitted_at) and a reviewer's decision as they were."""
+    with app.app_context():
+        author, reviewer = db.session.get(User, world.member_a1), db.session.get(User, world.reviewer_p)
+        item = factories.initiative(world.campaign, author)
+        workflow.transition(item, Status.SUBMITTED, author)
+        if left == "returned":
+            workflow.transition(item, Status.RETURNED, reviewer, reason_code="incomplete", message="Thêm ảnh")
+        before = (item.submitted_at, item.decided_by_id, item.decided_at, item.decision_reason, item.decision_message)
+        workflow.transition(item, Status.WITHDRAWN, author)
+        db.session.commit()
+        assert workflow.withdrawn_from(item) == left
+        for other in set(STATUSES) - {left}:
+            with pytest.raises(workflow.TransitionNotAllowed):
+                workflow.transition(item, other, author, reason_code="other", message="x")
+        workflow.transition(item, left, author)
+        db.session.commit()
+        stored = db.session.get(Initiative, item.id)
+        assert stored.status == left
+        assert (stored.submitted_at, stored.decided_by_id, stored.decided_at, stored.decision_reason,
+                stored.decision_message) == before
+        assert workflow.withdrawn_from(stored) is None  # not withdrawn any more: nothing to undo
+        if left == "submitted":  # once a reviewer decided after the undo, withdrawn → submitted is no undo
+            workflow.transition(stored, Status.RETURNED, reviewer, reason_code="other", message="x")
+            workflow.transition(stored, Status.WITHDRAWN, author)
+            with pytest.raises(workflow.TransitionNotAllowed):
+                workflow.transition(stored, Status.SUBMITTED, author)
+            assert workflow.withdrawn_from(stored) == Status.RETURNED
+
+
 # --- 2. ranking tie-breaks (DESIGN §6) ---------------------------------------------------------------------------
 # District A ("LĐLĐ huyện Ả") sorts after district B ("LĐLĐ huyện Bê") by name, so a lost tie-break that
 # falls through to the name puts B first.
@@ -243,7 +275,7 @@ def test_locking_an_account_ends_its_sessions_even_after_unlocking(app, world):
 
 # Pages anyone may see (DESIGN §3 "anonymous": the public campaign page and gallery, plus signing in).
 PUBLIC_ENDPOINTS = {
-    "asset", "static", "main.home", "main.healthz",
+    "asset", "static", "service_worker", "manifest", "main.home", "main.healthz",
     "auth.login", "auth.register", "auth.unit_search", "auth.set_language",
     "dashboard.campaign", "dashboard.campaign_page", "dashboard.counters", "dashboard.ranking_partial",
     "awards.gallery", "awards.gallery_item", "awards.gallery_image",

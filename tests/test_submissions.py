@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import unicodedata
 from datetime import date
@@ -552,3 +553,190 @@ def test_withdraw_with_a_version_no_page_shows_changes_nothing(app, client, worl
                            follow_redirects=True).get_data(as_text=True)
         assert "không rút được" in body
     assert only_initiative(app).status == Status.SUBMITTED
+
+
+# --- issue 11: nothing typed may be lost or leak ------------------------------------------------------------------
+
+ACCOUNT = re.compile(r'<body[^>]* data-account="([^"]*)"')
+
+
+def test_browser_copies_belong_to_the_signed_in_account_and_to_one_draft(app, client, world):
+    """static/app.js keys its copy by the body's data-account and the form's draft (id, or the one-time key):
+    every page says whose it is, and no form names a key shared by everyone ("new")."""
+    assert ACCOUNT.search(client.get("/").get_data(as_text=True)).group(1) == ""
+    login(client, world.member_a1_phone)
+    page = client.get("/initiatives/new").get_data(as_text=True)
+    assert ACCOUNT.search(page).group(1) == str(world.member_a1)
+    assert 'data-logout-url="/logout"' in page
+    form = re.search(r"<form [^>]*data-draft[ >][^>]*>", page).group(0)
+    assert 'data-draft-id=""' in form and 'data-autosave-url="/initiatives/autosave"' in form
+    assert "data-autosave-key" not in page and "'new'" not in form
+    key = KEY.search(page).group(1)
+    client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "Nháp của A", "author_share": "100"})
+    item = only_initiative(app)
+    edit = client.get(f"/initiatives/{item.id}/edit").get_data(as_text=True)
+    form = re.search(r"<form [^>]*data-draft[ >][^>]*>", edit).group(0)
+    assert f'data-draft-id="{item.id}"' in form and f'data-autosave-url="/initiatives/{item.id}/autosave"' in form
+    assert KEY.search(edit).group(1) == key  # the copy made before the first save is found again by its key
+    other = app.test_client()
+    login(other, world.member_a1b_phone)
+    assert ACCOUNT.search(other.get("/initiatives/new").get_data(as_text=True)).group(1) == str(world.member_a1b)
+
+
+def test_the_first_autosave_tells_the_browser_which_draft_its_copy_now_belongs_to(app, client, world):
+    login(client, world.member_a1_phone)
+    key = new_key(client)
+    response = client.htmx("/initiatives/autosave", "POST",
+                           {"submit_key": key, "title": "Ý tưởng", "author_share": "100"})
+    item = only_initiative(app)
+    body = response.get_data(as_text=True)
+    assert response.headers["HX-Replace-Url"] == f"/initiatives/{item.id}/edit"
+    mark = re.search(r'<span data-draft-state="saved"[^>]*>', body).group(0)
+    assert f'data-draft-id="{item.id}"' in mark
+    assert f'data-autosave-url="/initiatives/{item.id}/autosave"' in mark
+    assert f'data-edit-url="/initiatives/{item.id}/edit"' in mark
+    assert re.search(r"Đã lưu nháp lúc \d\d/\d\d/\d{4} \d\d:\d\d", body)
+    # What the page sends when it is hidden or closed: the same key, the same draft, never a second one.
+    again = client.htmx(f"/initiatives/{item.id}/autosave", "POST", {"submit_key": key, "title": "Ý tưởng",
+                                                                      "solution": "Gõ trong hai giây cuối"})
+    assert 'data-draft-state="saved"' in again.get_data(as_text=True)
+    late = client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "Ý tưởng",
+                                                          "solution": "Gõ trong hai giây cuối"})
+    assert 'data-draft-state="saved"' in late.get_data(as_text=True) and "HX-Replace-Url" not in late.headers
+    assert count(app) == 1 and only_initiative(app).solution == "Gõ trong hai giây cuối"
+
+
+def test_autosave_answers_name_their_state_for_the_script(app, client, world):
+    login(client, world.member_a1_phone)
+    key = new_key(client)
+    refused = client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "x" * 301})
+    assert 'data-draft-state="invalid"' in refused.get_data(as_text=True) and count(app) == 0
+    client.form("/initiatives/new", complete(submit_key=key))
+    locked = client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "Ghi đè"})
+    assert 'data-draft-state="locked"' in locked.get_data(as_text=True)
+
+
+def test_the_draft_status_has_a_true_text_for_every_state(client, world):
+    """Unsaved, saving, offline (kept on this phone) and failed are written by the script from these texts;
+    an opened draft says when it was saved, a new form that it saves itself."""
+    login(client, world.member_a1_phone)
+    page = client.get("/initiatives/new").get_data(as_text=True)
+    status = re.search(r'<div id="autosave-status"[^>]*>', page).group(0)
+    for state, text in (("unsaved", "chưa lưu"), ("saving", "Đang lưu"), ("offline", "giữ trên máy này"),
+                        ("failed", "giữ trên máy này")):
+        assert re.search(rf'data-text-{state}="[^"]*{text}', status), state
+    assert 'class="autosave-status' in status and 'aria-live="polite"' in status
+    assert "hx-post" not in status  # one sender (static/app.js), which knows whether the answer arrived
+    css = client.get(re.search(r'href="(/s/[^"]+/app\.css)"', page).group(1)).get_data(as_text=True)
+    assert re.search(r"\.autosave-status\{position:sticky;bottom:0", css)
+    key = KEY.search(page).group(1)
+    client.htmx("/initiatives/autosave", "POST", {"submit_key": key, "title": "Đã lưu", "author_share": "100"})
+    edit = client.get(f"/initiatives/{new_id(client, key)}/edit").get_data(as_text=True)
+    assert re.search(r'id="autosave-status"[^>]*>Đã lưu nháp lúc \d\d/\d\d/\d{4} \d\d:\d\d', edit)
+
+
+def new_id(client, key: str) -> int:
+    from app.submissions import service
+    with client.application.app_context():
+        return service.by_key(key).id
+
+
+def test_the_service_worker_is_served_from_the_root_and_keeps_only_static_files_and_the_form(client, world):
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.cache_control.no_cache
+    script = response.get_data(as_text=True)
+    assets = json.loads(re.search(r"ASSETS = (\[[^\]]*\])", script).group(1))
+    assert re.search(r'NEW_FORM = "/initiatives/new"', script)
+    page = client.get("/").get_data(as_text=True)
+    for name in ("app.css", "app.js", "htmx"):  # what a page needs, at the fingerprints pages use
+        url = next(a for a in assets if name in a)
+        assert url in page
+        assert client.get(url).status_code == 200
+    assert all(a.startswith("/s/") for a in assets)
+    assert 'data-sw="/sw.js"' in page
+    # It answers only GETs of the same site, caches no page but the form, and POSTs pass untouched.
+    assert 'request.method !== "GET"' in script and "url.pathname === NEW_FORM" in script
+    assert re.findall(r"cache\.put\((\w+)", script) == ["request", "NEW_FORM"]  # a /s/ file, the form
+
+
+def test_the_web_app_manifest_names_the_app_and_its_icons(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    response = client.get("/manifest.webmanifest")
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    assert manifest["name"] == "Sáng kiến" and manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    for icon in manifest["icons"]:
+        image = Image.open(io.BytesIO(client.get(icon["src"]).data))
+        assert image.format == "PNG" and "{}x{}".format(*image.size) == icon["sizes"]
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+
+
+def test_withdraw_asks_first_on_a_page_that_changes_nothing(app, client, world):
+    login(client, world.member_a1_phone)
+    client.form("/initiatives/new", complete(submit_key=new_key(client)))
+    item = only_initiative(app)
+    detail = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+    assert f'<a class="button" href="/initiatives/{item.id}/withdraw">Rút sáng kiến</a>' in detail
+    assert f'action="/initiatives/{item.id}/withdraw"' not in detail  # no one-tap withdrawal
+    confirm = client.get(f"/initiatives/{item.id}/withdraw")
+    body = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Rút sáng kiến?" in body
+    assert f'action="/initiatives/{item.id}/withdraw"' in body and f'name="version" value="{item.version}"' in body
+    assert f'href="/initiatives/{item.id}"' in body  # "keep it"
+    assert only_initiative(app).status == Status.SUBMITTED
+
+
+def test_a_withdrawal_can_be_undone_back_to_its_place_in_the_queue(app, client, world):
+    login(client, world.member_a1_phone)
+    client.form("/initiatives/new", complete(submit_key=new_key(client)))
+    item = only_initiative(app)
+    submitted_at = item.submitted_at
+    page = client.form(f"/initiatives/{item.id}/withdraw", {"version": str(item.version)},
+                       follow_redirects=True).get_data(as_text=True)
+    withdrawn = only_initiative(app)
+    assert withdrawn.status == Status.WITHDRAWN and "Hoàn tác" in page
+    assert f'action="/initiatives/{item.id}/undo-withdraw"' in page
+    with app.app_context():
+        assert tallies.for_unit(world.campaign, world.province).submitted == 0
+    page = client.form(f"/initiatives/{item.id}/undo-withdraw", {"version": str(withdrawn.version)},
+                       follow_redirects=True).get_data(as_text=True)
+    back = only_initiative(app)
+    assert back.status == Status.SUBMITTED and back.submitted_at == submitted_at
+    assert "Đã hoàn tác" in page and "undo-withdraw" not in page
+    with app.app_context():
+        assert tallies.for_unit(world.campaign, world.province).submitted == 1
+        events = db.session.scalars(select(StatusEvent).where(StatusEvent.initiative_id == item.id)
+                                    .order_by(StatusEvent.id)).all()
+        assert [(e.from_status, e.to_status) for e in events] == [
+            ("draft", "submitted"), ("submitted", "withdrawn"), ("withdrawn", "submitted")]
+    # Undone once: nothing left to undo.
+    assert client.form(f"/initiatives/{item.id}/undo-withdraw", {"version": str(back.version)}).status_code == 403
+
+
+def test_undoing_a_withdrawal_from_returned_keeps_the_reviewers_decision(app, client, world):
+    login(client, world.member_a1_phone)
+    client.form("/initiatives/new", complete(submit_key=new_key(client)))
+    item = only_initiative(app)
+    with app.app_context():
+        workflow.transition(db.session.get(Initiative, item.id), Status.RETURNED,
+                            db.session.get(User, world.reviewer_p), reason_code="incomplete", message="Thêm ảnh")
+        db.session.commit()
+    returned = only_initiative(app)
+    client.form(f"/initiatives/{item.id}/withdraw", {"version": str(returned.version)})
+    client.form(f"/initiatives/{item.id}/undo-withdraw", {"version": str(only_initiative(app).version)})
+    back = only_initiative(app)
+    assert back.status == Status.RETURNED
+    assert (back.decided_by_id, back.decision_reason, back.decision_message) == (
+        world.reviewer_p, "incomplete", "Thêm ảnh")
+
+
+def test_undo_with_an_old_version_changes_nothing(app, client, world):
+    login(client, world.member_a1_phone)
+    client.form("/initiatives/new", complete(submit_key=new_key(client)))
+    item = only_initiative(app)
+    client.form(f"/initiatives/{item.id}/withdraw", {"version": str(item.version)})
+    body = client.form(f"/initiatives/{item.id}/undo-withdraw", {"version": str(item.version)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Không hoàn tác được" in body and only_initiative(app).status == Status.WITHDRAWN

@@ -27,6 +27,9 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
     (Status.VALID, Status.SHORTLISTED),
     (Status.SHORTLISTED, Status.VALID),
     (Status.SHORTLISTED, Status.AWARDED),
+    # Undoing a withdrawal: back to the status it left and only that one (``withdrawn_from``), issue 11.
+    (Status.WITHDRAWN, Status.SUBMITTED),
+    (Status.WITHDRAWN, Status.RETURNED),
 })
 # The statuses a reviewer's triage decision leads to; reaching one records who decided and when.
 DECIDED_STATUSES = (Status.VALID, Status.INVALID, Status.RETURNED)
@@ -70,6 +73,21 @@ def can_transition(from_status: str, to_status: str) -> bool:
     return (from_status, to_status) in ALLOWED
 
 
+def withdrawn_from(initiative: Initiative) -> str | None:
+    """The status a withdrawn initiative goes back to when its author undoes the withdrawal, or None.
+
+    Only the withdrawal itself is undone: its audit row must be the last one (nothing happened since), and it left
+    a status that was waiting for a reviewer or for the author (submitted, returned). A reviewer's decision
+    recorded before the withdrawal (returned) comes back unchanged; nobody can decide a withdrawn initiative.
+    """
+    if initiative.status != Status.WITHDRAWN or not initiative.events:
+        return None
+    last = initiative.events[-1]
+    if last.to_status != Status.WITHDRAWN or (last.to_status, last.from_status) not in ALLOWED:
+        return None
+    return last.from_status
+
+
 def transition(initiative: Initiative, to_status: str, actor: User, *, reason_code: str | None = None,
                message: str | None = None, expected_version: int | None = None,
                now: datetime | None = None) -> StatusEvent:
@@ -82,9 +100,10 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
     if expected_version is not None and initiative.version != expected_version:
         raise AlreadyDecided.as_now(initiative)
     from_status = initiative.status
-    if not can_transition(from_status, to_status):
+    undo = from_status == Status.WITHDRAWN
+    if not can_transition(from_status, to_status) or (undo and withdrawn_from(initiative) != to_status):
         raise TransitionNotAllowed(from_status, to_status)
-    if to_status in (Status.INVALID, Status.RETURNED) and not reason_code:
+    if to_status in (Status.INVALID, Status.RETURNED) and not reason_code and not undo:
         raise ReasonRequired(to_status)
     now = now or utcnow()
 
@@ -92,10 +111,10 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
     # race lost to another transaction is recognised.
     with db.session.no_autoflush:
         initiative.status = to_status
-        if to_status == Status.SUBMITTED:
+        if to_status == Status.SUBMITTED and not undo:  # an undone withdrawal keeps its place in the queue
             initiative.submitted_at = now
             initiative.first_submitted_at = initiative.first_submitted_at or now
-        if to_status in DECIDED_STATUSES:
+        if to_status in DECIDED_STATUSES and not undo:  # an undone withdrawal keeps the decision it had
             initiative.decided_by_id = actor.id
             initiative.decided_at = now
             initiative.decision_reason = reason_code

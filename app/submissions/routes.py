@@ -155,6 +155,7 @@ def detail(initiative_id: int):
     return render("submissions/detail.html", initiative=initiative, editable=editable,
                   problems=service.precheck(initiative) if editable else [],
                   can_withdraw=policy.can_withdraw(current_user, initiative),
+                  can_undo_withdraw=policy.can_undo_withdraw(current_user, initiative),
                   fields=FIELDS, statuses=STATUSES, reasons={**RETURN_REASONS, **INVALID_REASONS})
 
 
@@ -183,21 +184,45 @@ def submit(initiative_id: int):
     return redirect(url_for("submissions.detail", initiative_id=initiative.id))
 
 
-@bp.route("/<int:initiative_id>/withdraw", methods=["POST"])
+@bp.route("/<int:initiative_id>/withdraw", methods=["GET", "POST"])
 @signed_in
 def withdraw(initiative_id: int):
+    """Withdrawing asks first: the button leads to this page (no JavaScript needed), its form withdraws."""
     initiative = _visible(initiative_id)
     policy.require(policy.can_withdraw(current_user, initiative), 403)
+    if request.method == "GET":
+        return render("submissions/withdraw.html", initiative=initiative, statuses=STATUSES)
     form = WithdrawForm()
     try:
         if form.validate():  # a version no page shows counts as out of date, like one a decision overtook
             workflow.transition(initiative, Status.WITHDRAWN, current_user, expected_version=form.version.data)
             db.session.commit()
-            flash(_("Đã rút sáng kiến."), "info")
+            flash(_("Đã rút sáng kiến. Nếu rút nhầm, bấm “Hoàn tác” bên dưới."), "info")
             return redirect(url_for("submissions.detail", initiative_id=initiative.id))
     except workflow.AlreadyDecided:
         db.session.rollback()
     flash(_("Sáng kiến vừa được thẩm định nên không rút được. Hãy xem kết quả bên dưới."), "warning")
+    return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+
+
+@bp.route("/<int:initiative_id>/undo-withdraw", methods=["POST"])
+@signed_in
+def undo_withdraw(initiative_id: int):
+    """Back to the status the withdrawal left (submitted: the same place in the queue; returned)."""
+    initiative = _visible(initiative_id)
+    policy.require(policy.can_undo_withdraw(current_user, initiative), 403)
+    form = WithdrawForm()
+    back_to = workflow.withdrawn_from(initiative)
+    try:
+        if form.validate() and back_to is not None:
+            workflow.transition(initiative, back_to, current_user, expected_version=form.version.data)
+            db.session.commit()
+            flash(_("Đã hoàn tác: sáng kiến trở lại trạng thái “%(status)s”.", status=str(STATUSES[back_to])),
+                  "success")
+            return redirect(url_for("submissions.detail", initiative_id=initiative.id))
+    except workflow.AlreadyDecided:
+        db.session.rollback()
+    flash(_("Không hoàn tác được vì sáng kiến vừa thay đổi. Hãy xem trạng thái bên dưới."), "warning")
     return redirect(url_for("submissions.detail", initiative_id=initiative.id))
 
 
