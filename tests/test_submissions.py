@@ -354,14 +354,20 @@ def test_withdraw_while_undecided(app, client, world):
     assert client.form(f"/initiatives/{item.id}/withdraw").status_code == 403
 
 
-def test_withdraw_after_a_decision_is_refused_with_a_message(app, client, world):
+def submitted_then_returned(app, client, world, reason: str, message: str) -> Initiative:
+    """Member A1 submits one initiative; reviewer P returns it. The initiative as it was before the return."""
     login(client, world.member_a1_phone)
     client.form("/initiatives/new", complete(submit_key=new_key(client)))
     item = only_initiative(app)
     with app.app_context():
         workflow.transition(db.session.get(Initiative, item.id), Status.RETURNED,
-                            db.session.get(User, world.reviewer_p), reason_code="other", message="Xem lại")
+                            db.session.get(User, world.reviewer_p), reason_code=reason, message=message)
         db.session.commit()
+    return item
+
+
+def test_withdraw_after_a_decision_is_refused_with_a_message(app, client, world):
+    item = submitted_then_returned(app, client, world, "other", "Xem lại")
     body = client.form(f"/initiatives/{item.id}/withdraw", {"version": str(item.version)},
                        follow_redirects=True).get_data(as_text=True)
     assert "vừa được thẩm định" in body
@@ -716,13 +722,7 @@ def test_a_withdrawal_can_be_undone_back_to_its_place_in_the_queue(app, client, 
 
 
 def test_undoing_a_withdrawal_from_returned_keeps_the_reviewers_decision(app, client, world):
-    login(client, world.member_a1_phone)
-    client.form("/initiatives/new", complete(submit_key=new_key(client)))
-    item = only_initiative(app)
-    with app.app_context():
-        workflow.transition(db.session.get(Initiative, item.id), Status.RETURNED,
-                            db.session.get(User, world.reviewer_p), reason_code="incomplete", message="Thêm ảnh")
-        db.session.commit()
+    item = submitted_then_returned(app, client, world, "incomplete", "Thêm ảnh")
     returned = only_initiative(app)
     client.form(f"/initiatives/{item.id}/withdraw", {"version": str(returned.version)})
     client.form(f"/initiatives/{item.id}/undo-withdraw", {"version": str(only_initiative(app).version)})
