@@ -24,7 +24,7 @@ BUCKETS: dict[str, str] = {
     Status.AWARDED: "valid",
     Status.INVALID: "invalid",
 }
-COUNTERS = ("pending", "returned", "valid", "invalid")
+COUNTERS = Tally.COUNTERS
 COUNTED_STATUSES = tuple(BUCKETS)  # ever left draft and not withdrawn
 VALID_STATUSES = tuple(status for status, bucket in BUCKETS.items() if bucket == "valid")
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -32,9 +32,8 @@ LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def submitted(counts: Any) -> int:
     """"Submitted" (DESIGN §6): ever left draft and not withdrawn, i.e. the sum of every counter (drafts and
-    withdrawn initiatives have none). ``counts`` is anything carrying the counters: a ``Tally``, a rank row, or
-    the ``Tally`` class itself (then an SQL expression)."""
-    return sum(getattr(counts, name) for name in COUNTERS)
+    withdrawn initiatives have none); defined on the model so that ``Tally.submitted`` works in SQL too."""
+    return Tally.submitted_of(counts)
 
 
 def local_day(when: datetime) -> date:
