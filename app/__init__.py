@@ -46,7 +46,29 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     from . import cli
     cli.init_app(app)
+    if not app.testing:
+        _load_demo_clock(app)
     return app
+
+
+def _load_demo_clock(app: Flask) -> None:
+    """A seeded demo database carries its demo date (``app_settings.demo_date``): start the clock there."""
+    from datetime import date
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import clock
+    from .extensions import db
+    from .models import AppSetting
+    with app.app_context():
+        try:
+            setting = db.session.get(AppSetting, "demo_date")
+        except SQLAlchemyError:  # not migrated yet: `make run` migrates, then starts again with the clock
+            setting = None
+        finally:
+            db.session.rollback()
+            db.session.remove()
+        clock.set_demo_date(date.fromisoformat(setting.value) if setting else None)
 
 
 @event.listens_for(Engine, "connect")

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from . import clock
 from .demo import seed
 from .domain import accounts, tallies
 from .domain.text import fold
@@ -143,7 +144,7 @@ def weekly_digest(week: str | None, send: bool) -> None:
     from .domain.weeks import week_start
     if send and not current_app.config["MAIL_SERVER"]:
         raise click.UsageError("set MAIL_SERVER (and MAIL_FROM, MAIL_USERNAME, MAIL_PASSWORD) to send")
-    day = date.fromisoformat(week) if week else date.today()
+    day = date.fromisoformat(week) if week else clock.today()
     organizers = db.session.scalars(select(User).where(User.role == Role.ORGANIZER, User.active.is_(True))).all()
     sent = 0
     for person in organizers:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import clock
 from .extensions import db
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ else:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, as stored (naive UTC), from the platform's clock (app/clock.py: real time or the demo clock)."""
+    return clock.utcnow()
 
 
 class UnitKind:
@@ -155,10 +157,48 @@ class User(UserMixin, Model):
         return self.phone or self.email or ""
 
 
+class Programme(Model):
+    """A national programme ("01 triệu sáng kiến", phase 1): the campaigns of every province run inside it, and its
+    eligibility rules apply to all of them."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EligibilityRule(Model):
+    """One condition an initiative must meet to count: set by a programme (for all its campaigns) or by one campaign.
+
+    ``kind`` "applied_window": first applied between ``date_from`` and ``date_to`` (either may be open);
+    ``kind`` "evidence": a document or confirmation the author declares (e.g. the head of unit's confirmation),
+    which reviewers check.
+    """
+
+    __tablename__ = "eligibility_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(300))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    date_from: Mapped[date | None] = mapped_column(Date)
+    date_to: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Campaign(Model):
     __tablename__ = "campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The programme the campaign runs inside (its eligibility rules apply); None for a stand-alone campaign.
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -173,6 +213,45 @@ class Campaign(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()
+    programme: Mapped[Programme | None] = relationship()
+
+
+class Period(Model):
+    """A peak week or month (Tuần/Tháng cao điểm) a unit runs inside a campaign: a *window* over the campaign's
+    initiatives (the unit's subtree × a date range × its own goal), never a second home for them. The counting rule
+    is ``domain.periods.COUNTING_RULE``; the figures come from ``CohortTally``."""
+
+    __tablename__ = "periods"
+    __table_args__ = (Index("ix_periods_campaign_dates", "campaign_id", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="week")  # week | month | other
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    goal: Mapped[int] = mapped_column(Integer)
+    # What the goal counts: "valid" initiatives (quality, the default) or "submitted" ones.
+    measure: Mapped[str] = mapped_column(String(20), default="valid")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The final ranking, kept when the organizer closes the period after its end: the archive shows it.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    final_snapshot: Mapped[dict | None] = mapped_column(JSON)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class AppSetting(Model):
+    """A platform-wide setting kept with the data (e.g. ``demo_date``: the demo clock of a seeded database)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500))
 
 
 class Target(Model):
@@ -238,6 +317,8 @@ class Initiative(Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Ids of the eligibility rules of kind "evidence" the author declares met (domain.eligibility).
+    evidence_declared: Mapped[list | None] = mapped_column(JSON)
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -438,6 +519,31 @@ class DailyTally(Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CohortTally(Model):
+    """Counters of the initiatives *first submitted* on one local day, per (campaign, unit, day, field), rolled up
+    to every ancestor like ``Tally``, and kept in the same transaction as each transition.
+
+    A period's figures are the sum of its window's days for its unit (``domain.periods``); the breakdown by field
+    (khối) is the sum over all days. Summed over days and fields they equal the unit's ``Tally``.
+    """
+
+    __tablename__ = "cohort_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    field: Mapped[str] = mapped_column(String(30), primary_key=True)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    last_valid_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @hybrid_property
+    def submitted(self) -> int:
+        return Tally.submitted_of(self)
 
 
 class ShortlistNote(Model):

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from . import clock
 from .extensions import db
 from .fields import DB_INT_MAX, database_int, has_nul
 from .policy import public
@@ -94,6 +95,7 @@ FALLBACK_500 = ('<!doctype html><html lang="vi"><meta charset="utf-8"><title>500
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["demo_date"] = clock.demo_date  # shown on every page while the demo clock is on
     # Before any route is added: rules bind their converters when they are created.
     app.url_map.converters["int"] = DatabaseIntConverter
     app.request_class = AppRequest

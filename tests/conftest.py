@@ -106,6 +106,15 @@ def app_factory(_schema, database_url, tmp_path):
             db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def real_clock():
+    """Each test starts on the real clock; a test that sets the demo clock (app/clock.py) gets it back after."""
+    from app import clock
+    clock.set_demo_date(None)
+    yield clock
+    clock.set_demo_date(None)
+
+
 @pytest.fixture
 def app(app_factory):
     return app_factory()

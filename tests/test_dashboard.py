@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.domain import ranking, tallies, workflow
 from app.extensions import db
-from app.models import DailyTally, Initiative, Status, Tally, Target, Unit, User
+from app.models import CohortTally, DailyTally, Initiative, Status, Tally, Target, Unit, User
 
 from . import factories
 from .conftest import login
@@ -77,7 +77,7 @@ def test_tallies_equal_a_recount_after_random_workflows(app, world):
         items = [factories.initiative(world.campaign, db.session.get(User, getattr(world, rng.choice(authors))),
                                       title=f"Sáng kiến ngẫu nhiên số {n}") for n in range(25)]
         start = datetime(2022, 4, 20, 8)
-        undone = 0
+        undone = fields_changed = 0
         for step in range(150):
             item = rng.choice(items)
             options = moves.get(item.status)
@@ -85,6 +85,11 @@ def test_tallies_equal_a_recount_after_random_workflows(app, world):
                 undo = workflow.withdrawn_from(item)
                 options = [undo] if undo else None
                 undone += bool(undo)
+            if item.status == Status.RETURNED and rng.random() < 0.3:  # the author edits it into another field
+                before = item.field
+                item.field = rng.choice([f for f in ("production", "education", "health") if f != before])
+                tallies.change_field(item, before)
+                fields_changed += 1
             if not options:
                 continue
             target = rng.choice(options)
@@ -103,6 +108,17 @@ def test_tallies_equal_a_recount_after_random_workflows(app, world):
                       if d.submitted or d.valid}
         replayed = {k: tuple(v) for k, v in tallies.recount_daily(world.campaign).items() if any(v)}
         assert live_daily == replayed
+        # The cohort series (first-submission day × field) equals its recount, and adds up to the tallies.
+        assert fields_changed, "the random walk should move some returned initiatives to another field"
+        live_cohorts = {(c.unit_id, c.day, c.field): tuple(getattr(c, n) for n in tallies.COUNTERS)
+                        for c in db.session.scalars(select(CohortTally)) if c.submitted}
+        assert live_cohorts == {key: tuple(v[n] for n in tallies.COUNTERS)
+                                for key, v in tallies.recount_cohorts(world.campaign).items()
+                                if any(v[n] for n in tallies.COUNTERS)}
+        for unit_id, values in expected.items():
+            summed = [sum(v[n] for (uid, _, _), v in live_cohorts.items() if uid == unit_id)
+                      for n in range(len(tallies.COUNTERS))]
+            assert summed == [values[c] for c in tallies.COUNTERS], unit_id
     # The command gives the same numbers.
     result = app.test_cli_runner().invoke(args=["rebuild-tallies"])
     assert result.exit_code == 0

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from .. import policy
+from .. import clock, policy
 from ..domain import accounts, digest, ranking, weeks
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
@@ -270,7 +270,7 @@ def digest_text(campaign_id: int):
     """The weekly digest as plain text: a few hundred bytes to read on a phone or paste into Zalo."""
     campaign = _campaign(campaign_id)
     unit = _campaign_unit(campaign, _query(UnitQuery).unit.data)
-    body = digest.compose(campaign, unit, weeks.week_start(min(date.today(), campaign.end_date)))
+    body = digest.compose(campaign, unit, weeks.week_start(min(clock.today(), campaign.end_date)))
     return Response(body, mimetype="text/plain")
 
 
@@ -283,7 +283,7 @@ def report(campaign_id: int):
     if query.week.errors:
         abort(400)
     unit = _campaign_unit(campaign, query.unit.data)
-    week = weeks.week_start(query.week.data or min(date.today(), campaign.end_date))
+    week = weeks.week_start(query.week.data or min(clock.today(), campaign.end_date))
     data = service.report(campaign, unit, week)
     export = query.format.data
     filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"

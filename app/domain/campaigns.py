@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import AwardLevel, Campaign, RubricCriterion, Unit
 from .scoring import DEFAULT_RUBRIC
@@ -16,20 +17,22 @@ DEFAULT_AWARD_LEVELS = (("Bằng khen", "Ban Chấp hành LĐLĐ tỉnh", 10), (
 def current(unit: Unit | None = None, today: date | None = None) -> Campaign | None:
     """The running campaign, else the one that ended last.
 
-    With ``unit`` (a reviewer's or organizer's scope): only campaigns run by that unit or one above it,
-    so a district's own campaign and the province's campaign both reach the district's staff.
+    With ``unit`` (a member's union, a reviewer's or organizer's scope): only campaigns run by that unit or one
+    above it. Among running campaigns the one run highest up the tree wins (the province's over a district's):
+    an initiative belongs to the campaign of the widest level, and a unit's peak weeks are periods inside it
+    (``domain.periods``), so nobody's pages or submissions move because a district started something.
     """
-    today = today or date.today()
-    stmt = select(Campaign)
+    today = today or clock.today()
+    stmt = select(Campaign).join(Unit, Unit.id == Campaign.unit_id)
     if unit is not None:
         stmt = stmt.where(Campaign.unit_id.in_(unit.ancestor_ids))
     running = db.session.scalar(stmt.where(Campaign.start_date <= today, Campaign.end_date >= today)
-                                .order_by(Campaign.end_date))
-    return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc()))
+                                .order_by(Unit.depth, Campaign.end_date.desc(), Campaign.id))
+    return running or db.session.scalar(stmt.order_by(Campaign.end_date.desc(), Unit.depth, Campaign.id))
 
 
 def days_left(campaign: Campaign, today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or clock.today()
     return max(0, (campaign.end_date - today).days)
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..extensions import db
 from ..models import Campaign, DailyTally, Tally, Target, Unit, UnitKind, utcnow
 from . import tallies
@@ -148,7 +149,7 @@ class Series:
 
 def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) -> Series:
     """Cumulative valid count for each campaign day (days before the start are summed into the first)."""
-    last = min(until or date.today(), campaign.end_date)
+    last = min(until or clock.today(), campaign.end_date)
     rows = db.session.execute(select(DailyTally.day, DailyTally.valid)
                               .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id == unit_id,
                                      DailyTally.day <= last).order_by(DailyTally.day)).all()

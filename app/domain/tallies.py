@@ -1,19 +1,24 @@
-"""Per (campaign, unit) counters, rolled up to every ancestor.
+"""Per (campaign, unit) counters, rolled up to every ancestor, and two daily series.
 
 Pages read these rows instead of counting initiatives. The workflow module calls ``apply_transition`` inside
 the same transaction as the status change; ``rebuild`` recomputes everything from the initiatives.
+
+- ``Tally``: the counters of a unit's subtree (pending, returned, valid, invalid).
+- ``DailyTally``: what changed on each local day (new submitted, new valid): the chart and the giao ban.
+- ``CohortTally``: the same counters split by the day of each initiative's *first* submission and by field: the
+  periods (a window of days) and the breakdown by field.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
 
+from .. import clock
 from ..extensions import db
-from ..models import DailyTally, Initiative, Status, StatusEvent, Tally, Unit, path_ids, utcnow
+from ..models import CohortTally, DailyTally, Initiative, Status, StatusEvent, Tally, Unit, path_ids, utcnow
 
 # Which counter a status belongs to; drafts and withdrawn initiatives are not counted.
 BUCKETS: dict[str, str] = {
@@ -27,7 +32,7 @@ BUCKETS: dict[str, str] = {
 COUNTERS = Tally.COUNTERS
 COUNTED_STATUSES = tuple(BUCKETS)  # ever left draft and not withdrawn
 VALID_STATUSES = tuple(status for status, bucket in BUCKETS.items() if bucket == "valid")
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_ZONE = clock.LOCAL_ZONE
 
 
 def submitted(counts: Any) -> int:
@@ -38,7 +43,7 @@ def submitted(counts: Any) -> int:
 
 def local_day(when: datetime) -> date:
     """Stored times are UTC; a day of the campaign is a Vietnamese calendar day."""
-    return when.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).date()
+    return clock.local_day(when)
 
 
 def daily_delta(from_status: str, to_status: str) -> tuple[int, int]:
@@ -65,12 +70,13 @@ def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
     db.session.execute(_upsert(Tally).values(rows).on_conflict_do_nothing())
 
 
-def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: str, when: datetime) -> None:
-    """Move one initiative between counters for its unit and all ancestors."""
+def apply_transition(initiative: Initiative, from_status: str, to_status: str, when: datetime) -> None:
+    """Move one initiative between counters for its unit and all ancestors (its cohort row too)."""
     old, new = BUCKETS.get(from_status), BUCKETS.get(to_status)
     if old == new:
         return
-    unit_ids = unit.ancestor_ids
+    campaign_id = initiative.campaign_id
+    unit_ids = initiative.unit.ancestor_ids
     ensure_rows(campaign_id, unit_ids)
     values: dict = {"updated_at": when}
     if old:
@@ -91,6 +97,35 @@ def apply_transition(campaign_id: int, unit: Unit, from_status: str, to_status: 
         index_elements=["campaign_id", "unit_id", "day"],
         set_={"submitted": DailyTally.submitted + stmt.excluded.submitted,
               "valid": DailyTally.valid + stmt.excluded.valid}))
+    assert initiative.first_submitted_at is not None  # anything counted has been submitted once
+    _move_cohort(campaign_id, unit_ids, local_day(initiative.first_submitted_at), initiative.field,
+                 {old: -1} if old else {}, {new: 1} if new else {}, when if new == "valid" else None)
+
+
+def _move_cohort(campaign_id: int, unit_ids: list[int], day: date, field: str, minus: dict[str, int],
+                 plus: dict[str, int], valid_at: datetime | None) -> None:
+    """Add ``plus`` and ``minus`` (counter → change) to one cohort row of each unit, creating the rows."""
+    change = {c: plus.get(c, 0) + minus.get(c, 0) for c in COUNTERS}
+    stmt = _upsert(CohortTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day, "field": field,
+                                         "last_valid_at": valid_at, **change} for uid in unit_ids])
+    updates: dict[str, Any] = {c: getattr(CohortTally, c) + getattr(stmt.excluded, c) for c in COUNTERS if change[c]}
+    if valid_at is not None:
+        updates["last_valid_at"] = stmt.excluded.last_valid_at
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["campaign_id", "unit_id", "day", "field"],
+                                                  set_=updates or {"pending": CohortTally.pending}))
+
+
+def change_field(initiative: Initiative, old_field: str) -> None:
+    """An initiative still counted (returned and edited) moved to another field: move its cohort count too.
+    Call after setting ``initiative.field``; does nothing for drafts, withdrawn items or an unchanged field."""
+    bucket = BUCKETS.get(initiative.status)
+    if bucket is None or old_field == initiative.field or initiative.first_submitted_at is None:
+        return
+    unit_ids = initiative.unit.ancestor_ids
+    day = local_day(initiative.first_submitted_at)
+    _move_cohort(initiative.campaign_id, unit_ids, day, old_field, {bucket: -1}, {}, None)
+    _move_cohort(initiative.campaign_id, unit_ids, day, initiative.field, {}, {bucket: 1},
+                 initiative.decided_at if bucket == "valid" else None)
 
 
 def recount(campaign_id: int) -> dict[int, dict]:
@@ -130,6 +165,25 @@ def recount_daily(campaign_id: int) -> dict[tuple[int, date], list[int]]:
     return dict(rolled)
 
 
+def recount_cohorts(campaign_id: int) -> dict[tuple[int, date, str], dict]:
+    """Cohort counters per (unit and ancestor, first-submission day, field), from the initiatives themselves."""
+    rolled: dict[tuple[int, date, str], dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
+    rows = db.session.execute(
+        select(Unit.path, Initiative.first_submitted_at, Initiative.field, Initiative.status, Initiative.decided_at)
+        .join(Unit, Unit.id == Initiative.unit_id)
+        .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(list(BUCKETS))))
+    for path, first_submitted_at, field, status, decided_at in rows:
+        bucket = BUCKETS[status]
+        day = local_day(first_submitted_at)
+        for ancestor_id in path_ids(path):
+            target = rolled[(ancestor_id, day, field)]
+            target[bucket] += 1
+            if bucket == "valid" and decided_at is not None and (
+                    target["last_valid_at"] is None or decided_at > target["last_valid_at"]):
+                target["last_valid_at"] = decided_at
+    return dict(rolled)
+
+
 def _insert_batches(model, rows: list[dict]) -> None:
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(model), rows[start:start + 5000])
@@ -145,6 +199,9 @@ def rebuild(campaign_id: int) -> int:
     db.session.execute(delete(DailyTally).where(DailyTally.campaign_id == campaign_id))
     _insert_batches(DailyTally, [{"campaign_id": campaign_id, "unit_id": uid, "day": day, "submitted": s, "valid": v}
                                  for (uid, day), (s, v) in recount_daily(campaign_id).items()])
+    db.session.execute(delete(CohortTally).where(CohortTally.campaign_id == campaign_id))
+    _insert_batches(CohortTally, [{"campaign_id": campaign_id, "unit_id": uid, "day": day, "field": field, **values}
+                                  for (uid, day, field), values in recount_cohorts(campaign_id).items()])
     return len(rows)
 
 

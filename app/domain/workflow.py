@@ -127,7 +127,7 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
         db.session.flush()  # the version check happens here
         if initiative_id is None:
             initiative_id = initiative.id
-        tallies.apply_transition(initiative.campaign_id, initiative.unit, from_status, to_status, now)
+        tallies.apply_transition(initiative, from_status, to_status, now)
     except StaleDataError:
         # The row's version moved under us: someone else wrote first. Who, the caller reads after its rollback.
         raise AlreadyDecided(initiative_id) from None

@@ -11,6 +11,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import Optional, Regexp
 
+from .. import clock
 from ..domain.catalog import FIELDS, STATUSES
 from ..domain.text import nfc
 from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, SubForm, database_int
@@ -165,7 +166,7 @@ class InitiativeForm(Form):
             raise ValidationError(_l("Vui lòng chọn lĩnh vực trong danh sách."))
 
     def validate_applied_since(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("Ngày áp dụng không được ở tương lai."))
         if field.data and field.data.year < 1975:
             raise ValidationError(_l("Ngày áp dụng không hợp lệ."))

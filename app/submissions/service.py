@@ -21,7 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from .. import policy
 from ..domain import accounts as account_rules
-from ..domain import campaigns, duplicates, uploads, workflow
+from ..domain import campaigns, duplicates, tallies, uploads, workflow
 from ..domain.text import fold
 from ..extensions import db
 from ..fields import has_nul
@@ -164,8 +164,10 @@ def _write(data: InitiativeData, user: User, initiative: Initiative | None, *, c
     if initiative is None:
         initiative = _new_draft(data, user, author)
     initiative.author_id = author.id
+    counted_field = initiative.field
     for name in TEXT_FIELDS:
         setattr(initiative, name, getattr(data, name) or "")
+    tallies.change_field(initiative, counted_field)  # a returned initiative edited into another field
     initiative.applied_since = data.applied_since
     initiative.estimated_value = data.estimated_value
     initiative.title_folded = fold(initiative.title)[:300]
