@@ -6,6 +6,7 @@ import gzip
 import io
 import random
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -119,6 +120,18 @@ def test_tallies_equal_a_recount_after_random_workflows(app, world):
             summed = [sum(v[n] for (uid, _, _), v in live_cohorts.items() if uid == unit_id)
                       for n in range(len(tallies.COUNTERS))]
             assert summed == [values[c] for c in tallies.COUNTERS], unit_id
+        # The reads the periods and reports use: a whole-campaign sum equals the tallies, a window its days.
+        summed_all = tallies.cohort_counts(world.campaign, list(expected))
+        assert {uid: [getattr(c, n) for n in tallies.COUNTERS] for uid, c in summed_all.items()} == \
+            {uid: [v[n] for n in tallies.COUNTERS] for uid, v in expected.items()}
+        first, last = date(2022, 4, 25), date(2022, 5, 5)
+        window = tallies.cohort_counts(world.campaign, [world.province], first, last)
+        in_window = [item for item in items if item.status in tallies.BUCKETS
+                     and first <= tallies.local_day(item.first_submitted_at) <= last]
+        assert in_window and window[world.province].submitted == len(in_window)
+        by_field = tallies.field_counts(world.campaign, world.province, first, last)
+        assert {f: c.valid for f, c in by_field.items() if c.valid} == dict(Counter(
+            item.field for item in in_window if item.status in tallies.VALID_STATUSES))
     # The command gives the same numbers.
     result = app.test_cli_runner().invoke(args=["rebuild-tallies"])
     assert result.exit_code == 0

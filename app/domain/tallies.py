@@ -11,6 +11,7 @@ the same transaction as the status change; ``rebuild`` recomputes everything fro
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -207,3 +208,44 @@ def rebuild(campaign_id: int) -> int:
 
 def for_unit(campaign_id: int, unit_id: int) -> Tally | None:
     return db.session.get(Tally, (campaign_id, unit_id))
+
+
+@dataclass
+class Counts:
+    """Counters summed from cohort rows (a window of first-submission days, a field, or everything)."""
+
+    pending: int = 0
+    returned: int = 0
+    valid: int = 0
+    invalid: int = 0
+    last_valid_at: datetime | None = None
+
+    @property
+    def submitted(self) -> int:
+        return submitted(self)
+
+
+def _cohort_sums(campaign_id: int, group_by, where: list, first: date | None, last: date | None):
+    columns = [func.coalesce(func.sum(getattr(CohortTally, c)), 0) for c in COUNTERS]
+    stmt = (select(group_by, *columns, func.max(CohortTally.last_valid_at))
+            .where(CohortTally.campaign_id == campaign_id, *where).group_by(group_by))
+    if first is not None:
+        stmt = stmt.where(CohortTally.day >= first)
+    if last is not None:
+        stmt = stmt.where(CohortTally.day <= last)
+    return {key: Counts(*values) for key, *values in db.session.execute(stmt)}
+
+
+def cohort_counts(campaign_id: int, unit_ids: list[int], first: date | None = None,
+                  last: date | None = None) -> dict[int, Counts]:
+    """Per unit: the counters of the initiatives first submitted between ``first`` and ``last`` (local days,
+    inclusive; None is open). Units with nothing there are left out. One grouped read of the cohort rows."""
+    if not unit_ids:
+        return {}
+    return _cohort_sums(campaign_id, CohortTally.unit_id, [CohortTally.unit_id.in_(unit_ids)], first, last)
+
+
+def field_counts(campaign_id: int, unit_id: int, first: date | None = None,
+                 last: date | None = None) -> dict[str, Counts]:
+    """Per field (khối) for one unit's subtree, optionally for a window of first-submission days."""
+    return _cohort_sums(campaign_id, CohortTally.field, [CohortTally.unit_id == unit_id], first, last)
