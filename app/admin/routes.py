@@ -1,7 +1,6 @@
 """Organizer pages, scoped to the organizer's subtree: campaigns, targets, units, users, weekly report."""
 from __future__ import annotations
 
-from datetime import date
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for

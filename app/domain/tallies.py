@@ -98,9 +98,15 @@ def apply_transition(initiative: Initiative, from_status: str, to_status: str, w
         index_elements=["campaign_id", "unit_id", "day"],
         set_={"submitted": DailyTally.submitted + stmt.excluded.submitted,
               "valid": DailyTally.valid + stmt.excluded.valid}))
-    assert initiative.first_submitted_at is not None  # anything counted has been submitted once
-    _move_cohort(campaign_id, unit_ids, local_day(initiative.first_submitted_at), initiative.field,
+    _move_cohort(campaign_id, unit_ids, cohort_day(initiative) or local_day(when), initiative.field,
                  {old: -1} if old else {}, {new: 1} if new else {}, when if new == "valid" else None)
+
+
+def cohort_day(initiative: Initiative) -> date | None:
+    """The local day an initiative counts on in the cohort series: its first submission (rows imported without
+    one fall back to their last submission, then their creation, as the recount does)."""
+    when = initiative.first_submitted_at or initiative.submitted_at or initiative.created_at
+    return local_day(when) if when else None
 
 
 def _move_cohort(campaign_id: int, unit_ids: list[int], day: date, field: str, minus: dict[str, int],
@@ -120,10 +126,10 @@ def change_field(initiative: Initiative, old_field: str) -> None:
     """An initiative still counted (returned and edited) moved to another field: move its cohort count too.
     Call after setting ``initiative.field``; does nothing for drafts, withdrawn items or an unchanged field."""
     bucket = BUCKETS.get(initiative.status)
-    if bucket is None or old_field == initiative.field or initiative.first_submitted_at is None:
+    day = cohort_day(initiative)
+    if bucket is None or old_field == initiative.field or day is None:
         return
     unit_ids = initiative.unit.ancestor_ids
-    day = local_day(initiative.first_submitted_at)
     _move_cohort(initiative.campaign_id, unit_ids, day, old_field, {bucket: -1}, {}, None)
     _move_cohort(initiative.campaign_id, unit_ids, day, initiative.field, {}, {bucket: 1},
                  initiative.decided_at if bucket == "valid" else None)
@@ -170,7 +176,8 @@ def recount_cohorts(campaign_id: int) -> dict[tuple[int, date, str], dict]:
     """Cohort counters per (unit and ancestor, first-submission day, field), from the initiatives themselves."""
     rolled: dict[tuple[int, date, str], dict] = defaultdict(lambda: {c: 0 for c in COUNTERS} | {"last_valid_at": None})
     rows = db.session.execute(
-        select(Unit.path, Initiative.first_submitted_at, Initiative.field, Initiative.status, Initiative.decided_at)
+        select(Unit.path, func.coalesce(Initiative.first_submitted_at, Initiative.submitted_at, Initiative.created_at),
+               Initiative.field, Initiative.status, Initiative.decided_at)
         .join(Unit, Unit.id == Initiative.unit_id)
         .where(Initiative.campaign_id == campaign_id, Initiative.status.in_(list(BUCKETS))))
     for path, first_submitted_at, field, status, decided_at in rows:
