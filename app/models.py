@@ -284,7 +284,8 @@ class Status:
 class Initiative(Model):
     __tablename__ = "initiatives"
     __table_args__ = (
-        Index("ix_initiatives_campaign_status_submitted", "campaign_id", "status", "submitted_at"),
+        # The review queue's order, ending in the id: finding the item after (submitted_at, id) is one index step.
+        Index("ix_initiatives_queue", "campaign_id", "status", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

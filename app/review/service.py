@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import DateTime, Integer, Select, case, exists, func, literal, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from .. import policy
@@ -95,15 +95,18 @@ def counts(filters: QueueFilter, user: User) -> Tally | None:
 
 
 def neighbour(user: User, filters: QueueFilter, current: Initiative, forward: bool = True) -> Initiative | None:
-    """The next (or previous) item in queue order after ``current``; the first one when past the end."""
-    stmt = queue_select(user, filters).where(Initiative.id != current.id)
-    at = current.submitted_at or datetime.min
+    """The next (or previous) item in queue order after ``current``; the first one when past the end.
+
+    A row-value comparison ``(submitted_at, id) > (t, current)`` on ``ix_initiatives_queue`` (campaign, status,
+    submitted_at, id): the database starts right after the current item instead of reading the queue from its
+    start, so a decision costs the same at the first and at the last item."""
+    stmt = queue_select(user, filters)
+    key = tuple_(Initiative.submitted_at, Initiative.id)
+    here = tuple_(literal(current.submitted_at or datetime.min, DateTime()), literal(current.id, Integer()))
     if forward:
-        after = or_(Initiative.submitted_at > at, and_(Initiative.submitted_at == at, Initiative.id > current.id))
-        found = db.session.scalar(_order(stmt.where(after)).limit(1))
-        return found or db.session.scalar(_order(stmt).limit(1))
-    before = or_(Initiative.submitted_at < at, and_(Initiative.submitted_at == at, Initiative.id < current.id))
-    return db.session.scalar(stmt.where(before).order_by(Initiative.submitted_at.desc(), Initiative.id.desc())
+        found = db.session.scalar(_order(stmt.where(key > here)).limit(1))
+        return found or db.session.scalar(_order(stmt.where(Initiative.id != current.id)).limit(1))
+    return db.session.scalar(stmt.where(key < here).order_by(Initiative.submitted_at.desc(), Initiative.id.desc())
                              .limit(1))
 
 
