@@ -79,4 +79,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        try:  # SQL ranking by z-scores needs sqrt(), which builds without SQLite's math functions lack
+            cursor.execute("SELECT sqrt(4)")
+        except Exception:  # noqa: BLE001 - the driver's OperationalError
+            import math
+            dbapi_connection.create_function("sqrt", 1, lambda x: math.sqrt(x) if x is not None and x >= 0 else None,
+                                             deterministic=True)
         cursor.close()

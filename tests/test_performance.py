@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, text
 
 from app.extensions import db
 from app.models import Campaign, Initiative, Status, User
@@ -88,3 +88,94 @@ def test_the_next_queue_item_is_one_index_step_whatever_the_position(app, world)
         assert review.neighbour(reviewer, review.QueueFilter(campaign), last).id == queue[0]
         assert review.neighbour(reviewer, review.QueueFilter(campaign),
                                 db.session.get(Initiative, queue[0]), forward=False) is None
+
+
+# --- award candidates: ranked in SQL over the whole campaign, a page at a time --------------------------------
+
+def _valid_items(world, count: int, scored: bool = True) -> list[int]:
+    """``count`` valid initiatives through the workflow, each of a grassroots union of its own (a list that loads
+    units one by one shows in the query count); scored by three reviewers of different severity (so the z ranking
+    differs from the raw one), some by two, some by one, some not at all."""
+    from app.domain import workflow
+    from app.domain.units import create_unit
+    from app.models import Score, Unit, UnitKind
+
+    from . import factories
+    admin = db.session.get(User, world.admin)
+    district = db.session.get(Unit, world.district_a)
+    authors = [db.session.get(User, getattr(world, name)) for name in ("member_a1", "member_a2", "member_b1")]
+    reviewers = (world.reviewer_p, world.reviewer_p2, world.reviewer_a)
+    made = []
+    for n in range(count):
+        author = authors[n % 3]
+        union = create_unit(f"CĐCS ứng viên {n}", f"UV-{world.campaign}-{len(made)}-{count}", UnitKind.GRASSROOTS,
+                            district)
+        item = factories.initiative(world.campaign, author, title=f"Ứng viên {n}", unit_id=union.id,
+                                    field=("education", "health")[n % 2])
+        workflow.transition(item, Status.SUBMITTED, author)
+        workflow.transition(item, Status.VALID, admin)
+        made.append(item.id)
+        if scored:
+            for k, reviewer in enumerate(reviewers[:n % 4]):  # 0, 1, 2 or 3 reviewers
+                db.session.add(Score(initiative_id=item.id, reviewer_id=reviewer, points={},
+                                     total=(37 * n + 11 * k) % 60 + 20 * k + 10))
+    db.session.commit()
+    return made
+
+
+def _candidate_ids(body: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<tr id="cand-(\d+)"', body)]
+
+
+def test_award_candidates_are_best_first_across_pages(app, client, world):
+    from app.awards.service import PAGE_SIZE
+    from app.domain import scoring
+    with app.app_context():
+        items = _valid_items(world, 2 * PAGE_SIZE + 7)
+        scores = scoring.aggregates(world.campaign, items)  # the Python definition the SQL must agree with
+    expected = sorted(items, key=lambda i: (scores[i].z_mean is None, -(scores[i].z_mean or 0),
+                                            -(scores[i].raw_mean or 0), i))
+    login(client, world.organizer_p_phone)
+    seen = []
+    for page in (1, 2, 3):
+        body = client.get(f"/awards/?page={page}").get_data(as_text=True)
+        assert f"Trang {page}/3 · {len(items)} sáng kiến" in body
+        seen += _candidate_ids(body)
+    assert seen == expected
+    # A filter keeps the order; the count comes from the tallies by field.
+    body = client.get("/awards/?field=health").get_data(as_text=True)
+    health = [i for i in expected if i in set(items[1::2])]
+    assert _candidate_ids(body) == health[:PAGE_SIZE]
+    assert f"· {len(health)} sáng kiến" in body
+
+
+def test_award_candidates_cost_the_same_queries_for_5_and_50(app, client, world):
+    login(client, world.organizer_p_phone)
+    counts = []
+    for batch in (5, 45):
+        with app.app_context():
+            _valid_items(world, batch)
+        with counted(app) as statements:
+            response = client.get("/awards/")
+        assert response.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 20, counts
+
+
+def test_a_pairwise_round_takes_the_whole_shortlist_best_first(app, client, world):
+    from app.awards import service as awards
+    from app.domain import scoring, workflow
+    from app.models import PairwiseRound
+    with app.app_context():
+        items = _valid_items(world, 12)
+        admin = db.session.get(User, world.admin)
+        for item_id in items:
+            workflow.transition(db.session.get(Initiative, item_id), Status.SHORTLISTED, admin)
+        db.session.commit()
+        scores = scoring.aggregates(world.campaign, items)
+        organizer = db.session.get(User, world.organizer_p)
+        judging = awards.create_round(organizer, db.session.get(Campaign, world.campaign), "")
+        db.session.commit()
+        expected = sorted(items, key=lambda i: (scores[i].z_mean is None, -(scores[i].z_mean or 0),
+                                                -(scores[i].raw_mean or 0), i))
+        assert db.session.get(PairwiseRound, judging.id).initiative_ids == expected

@@ -8,7 +8,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 from fpdf import FPDF
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from ..domain import pairwise, scoring, tallies, workflow
 from ..domain.catalog import FIELDS
@@ -29,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..policy import in_scope, in_scope_clause
+from ..policy import in_scope, in_scope_clause, top_unit
 
 # The campaign letter's focus sectors, as groups of fields.
 SECTORS = {
@@ -54,12 +55,6 @@ class Candidate:
     note: str
 
 
-def candidates(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
-               unit: Unit | None = None, limit: int = 200) -> list[Candidate]:
-    """Valid initiatives of the scope, best normalised score first (unscored ones last)."""
-    return _ranked(user, campaign, field, sector, unit)[:limit]
-
-
 PAGE_SIZE = 25  # candidates per page: about 25 KB of HTML, a few screens on a phone
 
 
@@ -71,29 +66,61 @@ class CandidatePage:
     total: int
 
 
-def candidate_page(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
-                   unit: Unit | None = None, page: int = 1, per_page: int | None = None) -> CandidatePage:
-    """One page of the ranking ``candidates`` gives; a page beyond the last is the last one."""
-    per_page = per_page or PAGE_SIZE
-    ranked = _ranked(user, campaign, field, sector, unit)
-    pages = max(1, -(-len(ranked) // per_page))
-    page = min(max(1, page), pages)
-    return CandidatePage(ranked[(page - 1) * per_page:page * per_page], page, pages, len(ranked))
-
-
-def _ranked(user: User, campaign: Campaign, field: str | None, sector: str | None,
-            unit: Unit | None) -> list[Candidate]:
-    """Every candidate in a stable order: z mean, then raw mean, best first, unscored last; the id settles ties."""
-    stmt = select(Initiative).where(Initiative.campaign_id == campaign.id,
-                                    Initiative.status.in_(tallies.VALID_STATUSES),
-                                    in_scope_clause(user, unit))
+def _ranked_select(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
+                   unit: Unit | None = None, statuses: Sequence[str] = tallies.VALID_STATUSES):
+    """The candidates of the scope ranked in SQL over the whole campaign: z mean, then raw mean, best first,
+    unscored last; the id settles ties. Rows: (initiative, z mean, raw mean, spread, reviews, note)."""
+    scores = scoring.aggregates_subquery(campaign.id)
+    stmt = (select(Initiative, scores.c.z_mean, scores.c.raw_mean, scores.c.spread, scores.c.reviews,
+                   ShortlistNote.note)
+            .outerjoin(scores, scores.c.initiative_id == Initiative.id)
+            .outerjoin(ShortlistNote, ShortlistNote.initiative_id == Initiative.id)
+            .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(statuses),
+                   in_scope_clause(user, unit))
+            .order_by(case((scores.c.z_mean.is_(None), 1), else_=0), scores.c.z_mean.desc(),
+                      scores.c.raw_mean.desc(), Initiative.id))
     if field:
         stmt = stmt.where(Initiative.field == field)
     elif sector in SECTORS:
         stmt = stmt.where(Initiative.field.in_(SECTORS[sector]))
-    result = as_candidates(campaign, db.session.scalars(stmt.order_by(Initiative.id).limit(5000)).all())
-    result.sort(key=lambda c: (c.z_mean is None, -(c.z_mean or 0), -(c.raw_mean or 0), c.initiative.id))
-    return result
+    return stmt
+
+
+def _as_candidate(row) -> Candidate:
+    initiative, z_mean, raw_mean, spread, reviews, note = row
+    return Candidate(initiative, z_mean, raw_mean, spread or 0, reviews or 0, note or "")
+
+
+def _total(user: User, campaign: Campaign, field: str | None, sector: str | None, unit: Unit | None) -> int:
+    """How many candidates the filters hold, read from the tallies (valid, shortlisted and awarded are the "valid"
+    counter): the scope's own row, or its cohort rows by field."""
+    top = unit or top_unit(user, campaign.unit)
+    if top is None:
+        return 0
+    fields = (field,) if field else SECTORS.get(sector or "")
+    if fields:
+        by_field = tallies.field_counts(campaign.id, top.id)
+        return sum(by_field[f].valid for f in fields if f in by_field)
+    tally = tallies.for_unit(campaign.id, top.id)
+    return tally.valid if tally else 0
+
+
+def candidate_page(user: User, campaign: Campaign, field: str | None = None, sector: str | None = None,
+                   unit: Unit | None = None, page: int = 1, per_page: int | None = None) -> CandidatePage:
+    """One page of the ranking; a page beyond the last is the last one. The same few queries for any size."""
+    per_page = per_page or PAGE_SIZE
+    total = _total(user, campaign, field, sector, unit)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(_ranked_select(user, campaign, field, sector, unit)
+                              .options(joinedload(Initiative.unit))  # the row shows the unit's name
+                              .limit(per_page).offset((page - 1) * per_page))
+    return CandidatePage([_as_candidate(row) for row in rows], page, pages, total)
+
+
+def shortlist_ids(user: User, campaign: Campaign) -> list[int]:
+    """The scope's shortlisted initiatives, best first (the same SQL ranking as the candidates' pages)."""
+    return [row[0].id for row in db.session.execute(_ranked_select(user, campaign, statuses=(Status.SHORTLISTED,)))]
 
 
 def as_candidates(campaign: Campaign, items: Sequence[Initiative]) -> list[Candidate]:
@@ -329,7 +356,7 @@ def rounds(user: User, campaign: Campaign) -> list[PairwiseRound]:
 
 def create_round(user: User, campaign: Campaign, name: str) -> PairwiseRound:
     """A round over the scope's shortlist (``name`` blank: the campaign's name)."""
-    members = [c.initiative.id for c in candidates(user, campaign) if c.initiative.status == Status.SHORTLISTED]
+    members = shortlist_ids(user, campaign)
     if len(members) < 2:
         raise AwardProblem(_("Cần ít nhất hai sáng kiến trong danh sách đề cử để so sánh từng cặp."))
     scope = user.scope or campaign.unit

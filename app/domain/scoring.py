@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, Subquery, case, cast, func, or_, select
 
 from ..extensions import db
 from ..models import Initiative, Score
@@ -99,3 +99,24 @@ def aggregates(campaign_id: int, initiative_ids: list[int]) -> dict[int, Aggrega
     stats = reviewer_stats(campaign_id)
     return {initiative_id: aggregate([(s.reviewer_id, s.total) for s in scores], stats)
             for initiative_id, scores in scores_of(initiative_ids).items()}
+
+
+def aggregates_subquery(campaign_id: int) -> Subquery:
+    """``aggregates`` in SQL, one row per scored initiative of the campaign: ``initiative_id``, ``reviews``,
+    ``raw_mean``, ``z_mean``, ``spread``. Lists can then rank the whole campaign by it in the database (ORDER BY,
+    LIMIT) instead of loading every initiative. The same formulas as ``ReviewerStats`` and ``aggregate``: population
+    standard deviation, and z = 0 for a reviewer with fewer than two scores or no spread (sd < 1e-9, i.e. a
+    variance below 1e-18, tested before the square root is taken)."""
+    total = cast(Score.total, Float)
+    stats = (select(Score.reviewer_id.label("reviewer_id"), func.count().label("n"), func.avg(total).label("mean"),
+                    (func.sum(total * total) / func.count() - func.avg(total) * func.avg(total)).label("variance"))
+             .join(Initiative, Initiative.id == Score.initiative_id).where(Initiative.campaign_id == campaign_id)
+             .group_by(Score.reviewer_id).subquery("reviewer_stats"))
+    z = case((or_(stats.c.n < 2, stats.c.variance < 1e-18), 0.0),
+             else_=(total - stats.c.mean) / func.sqrt(stats.c.variance))
+    return (select(Score.initiative_id.label("initiative_id"), func.count().label("reviews"),
+                   func.avg(total).label("raw_mean"), func.avg(z).label("z_mean"),
+                   (func.max(Score.total) - func.min(Score.total)).label("spread"))
+            .join(Initiative, Initiative.id == Score.initiative_id).where(Initiative.campaign_id == campaign_id)
+            .join(stats, stats.c.reviewer_id == Score.reviewer_id)
+            .group_by(Score.initiative_id).subquery("score_aggregates"))
