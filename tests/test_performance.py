@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert, select, text
 
 from app.extensions import db
 from app.models import Campaign, Initiative, Status, User
@@ -179,3 +179,58 @@ def test_a_pairwise_round_takes_the_whole_shortlist_best_first(app, client, worl
         expected = sorted(items, key=lambda i: (scores[i].z_mean is None, -(scores[i].z_mean or 0),
                                                 -(scores[i].raw_mean or 0), i))
         assert db.session.get(PairwiseRound, judging.id).initiative_ids == expected
+
+
+# --- the scoring queue and the review statistics --------------------------------------------------------------
+
+def _scoring_ids(body: str) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/review/(\d+)/score"', body)]
+
+
+def test_scoring_queue_is_one_ordered_page_at_a_time_with_constant_queries(app, client, world):
+    """Started ones first (more scores first), then the oldest decided; done, disputed, mine: as the rule says."""
+    from app.domain import scoring
+    from app.review.service import SCORING_PAGE
+    with app.app_context():
+        items = _valid_items(world, 2 * SCORING_PAGE + 20)  # 0-3 scores by reviewer_p, _p2, _a in turn
+        aggregates = scoring.aggregates(world.campaign, items)
+        mine = {s for s in items if aggregates[s].count >= 1}  # reviewer_p scores first
+        decided = dict(db.session.execute(select(Initiative.id, Initiative.decided_at)
+                                          .where(Initiative.id.in_(items))).all())
+    # reviewer_p2 (scope: the province; home union A2): theirs are the items with two or three scores.
+    with app.app_context():
+        p2_scored = {i for i in items if aggregates[i].count >= 2}
+        p2_home = {i for i in items if db.session.get(Initiative, i).unit_id == world.union_a2}
+    needed = [i for i in items if i not in p2_scored and i not in p2_home
+              and (aggregates[i].count < 2 or aggregates[i].needs_third_review)]
+    expected = sorted(needed, key=lambda i: (-aggregates[i].count, decided[i], i))
+    assert mine and expected
+    login(client, "0911000008")  # reviewer_p2
+    with counted(app) as first_page:
+        body = client.get("/review/scoring").get_data(as_text=True)
+    seen = _scoring_ids(body)
+    assert 'rel="next"' in body and 'rel="prev"' not in body
+    second = client.get("/review/scoring?page=2").get_data(as_text=True)
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert seen + _scoring_ids(second) == expected
+    with app.app_context():
+        _valid_items(world, 40)
+    with counted(app) as again:
+        client.get("/review/scoring")
+    assert len(first_page) == len(again) <= 20
+    assert client.get("/review/scoring?page=999999999999999999").status_code == 200
+
+
+def test_review_statistics_are_bounded(app, client, world):
+    from app.review.service import invalid_rates
+    login(client, world.reviewer_p_phone)
+    with counted(app) as before:
+        assert client.get("/review/stats").status_code == 200
+    with app.app_context():
+        _valid_items(world, 60)  # 60 more unions under district A, each with a tally row
+        from app.models import Unit
+        rates = invalid_rates(db.session.get(Campaign, world.campaign), db.session.get(Unit, world.district_a))
+        assert len(rates) == 50
+    with counted(app) as after:
+        assert client.get("/review/stats").status_code == 200
+    assert len(before) == len(after) <= 20

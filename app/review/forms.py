@@ -68,6 +68,19 @@ class QueueFilterForm(Form):
         return status, unit, field
 
 
+class PageForm(Form):
+    """``?page=`` of a list (no CSRF: it only chooses what a page shows); missing or not a number: the first."""
+
+    class Meta:
+        csrf = False
+
+    page = IntegerField(validators=[Optional()])
+
+    def page_number(self) -> int:
+        self.validate()
+        return max(1, self.page.data if not self.page.errors and self.page.data else 1)
+
+
 class QueuePageForm(QueueFilterForm):
     page = IntegerField(validators=[Optional()])
 

@@ -18,6 +18,7 @@ from .forms import (
     ClusterForm,
     DecisionForm,
     DeleteTemplateForm,
+    PageForm,
     QueueFilterForm,
     QueuePageForm,
     SecondCheckForm,
@@ -193,7 +194,9 @@ def _mark_duplicates(lead: Initiative, seen: list[tuple[Initiative, int]]):
 @bp.route("/scoring")
 @roles_allowed(*REVIEWERS)
 def scoring_queue():
-    return render("review/scoring.html", items=service.scoring_queue(current_user, _campaign()), fields=FIELDS)
+    page = PageForm(formdata=request.args).page_number()
+    items, more = service.scoring_queue(current_user, _campaign(), page)
+    return render("review/scoring.html", items=items, page=page, more=more, fields=FIELDS)
 
 
 @bp.route("/<int:initiative_id>/score", methods=["GET", "POST"])

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import DateTime, Integer, Select, case, exists, func, literal, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy import DateTime, Integer, Select, and_, case, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import policy
 from ..domain import campaigns, duplicates, scoring, tallies, workflow
@@ -192,18 +192,34 @@ def rubric(campaign: Campaign) -> list[RubricCriterion]:
     return criteria or campaigns.default_rubric(campaign)
 
 
-def scoring_queue(user: User, campaign: Campaign, limit: int = 50) -> list[Initiative]:
-    """Valid initiatives that still need this reviewer's score: fewer than two, or a third after disagreement."""
-    score_count = (select(func.count()).where(Score.initiative_id == Initiative.id).correlate(Initiative)
-                   .scalar_subquery())
+SCORING_PAGE = 50
+
+
+def scoring_queue(user: User, campaign: Campaign, page: int = 1,
+                  per_page: int = SCORING_PAGE) -> tuple[list[Initiative], bool]:
+    """Valid initiatives that still need this reviewer's score (fewer than two, or a third after disagreement),
+    those already started first, then the oldest decided: one page, and whether another follows. One query: the
+    scores counted per initiative in one grouped join (not once per row), the unit joined for the list."""
+    # Every score, grouped (joined to the campaign's initiatives below): reading the scores, not the campaign.
+    scored = (select(Score.initiative_id.label("initiative_id"), func.count().label("reviews"),
+                     (func.max(Score.total) - func.min(Score.total)).label("spread"))
+              .group_by(Score.initiative_id).subquery("scored"))
+    reviews = func.coalesce(scored.c.reviews, 0)
+    needed = or_(reviews < scoring.MIN_REVIEWERS,
+                 and_(reviews == scoring.MIN_REVIEWERS, scored.c.spread > scoring.SPREAD_MARGIN))
     mine = exists().where(Score.initiative_id == Initiative.id, Score.reviewer_id == user.id)
-    candidates = db.session.scalars(
-        select(Initiative).where(Initiative.campaign_id == campaign.id, Initiative.status.in_(tallies.VALID_STATUSES),
-                                 policy.reviewable_clause(user), ~mine, score_count < 3)
-        .order_by(score_count.desc(), Initiative.decided_at, Initiative.id).limit(limit * 3)).all()
-    needed = scoring.aggregates(campaign.id, [c.id for c in candidates])
-    return [c for c in candidates
-            if needed[c.id].count < scoring.MIN_REVIEWERS or needed[c.id].needs_third_review][:limit]
+    # The page is chosen on narrow rows (id, count, date), then its initiatives are read: sorting the scope's
+    # whole rows, texts included, is what made this page slow.
+    chosen = (select(Initiative.id.label("id"), reviews.label("reviews"), Initiative.decided_at.label("decided_at"))
+              .outerjoin(scored, scored.c.initiative_id == Initiative.id)
+              .where(Initiative.campaign_id == campaign.id, Initiative.status.in_(tallies.VALID_STATUSES),
+                     policy.reviewable_clause(user), ~mine, needed)
+              .order_by(reviews.desc(), Initiative.decided_at, Initiative.id)
+              .limit(per_page + 1).offset((max(1, page) - 1) * per_page).subquery("chosen"))
+    items = list(db.session.scalars(
+        select(Initiative).join(chosen, chosen.c.id == Initiative.id).options(joinedload(Initiative.unit))
+        .order_by(chosen.c.reviews.desc(), chosen.c.decided_at, chosen.c.id)))
+    return items[:per_page], len(items) > per_page
 
 
 def score_of(user: User, initiative: Initiative) -> Score | None:
@@ -279,15 +295,16 @@ class UnitRate:
     invalid_rate: float | None
 
 
-def invalid_rates(campaign: Campaign, scope: Unit) -> list[UnitRate]:
-    """Per child unit of the scope: the share of decided initiatives found invalid, worst first."""
+def invalid_rates(campaign: Campaign, scope: Unit, limit: int = 50) -> list[UnitRate]:
+    """Per child unit of the scope: the share of decided initiatives found invalid, worst first (at most
+    ``limit``, ranked in SQL: a district may hold hundreds of unions)."""
+    decided = Tally.valid + Tally.invalid
+    rate = case((decided > 0, Tally.invalid * 1.0 / decided), else_=0)
     rows = db.session.execute(select(Unit, Tally).join(Tally, Tally.unit_id == Unit.id)
-                              .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)).all()
-    rates = []
-    for unit, tally in rows:
-        decided = tally.valid + tally.invalid
-        rates.append(UnitRate(unit, tally, tally.invalid / decided if decided else None))
-    return sorted(rates, key=lambda r: (-(r.invalid_rate or 0), r.unit.name))
+                              .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)
+                              .order_by(rate.desc(), Unit.name, Unit.id).limit(limit)).all()
+    return [UnitRate(unit, tally, tally.invalid / (tally.valid + tally.invalid) if tally.valid + tally.invalid
+                     else None) for unit, tally in rows]
 
 
 def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[User, int, int]]:
@@ -297,8 +314,9 @@ def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[
     rows = db.session.execute(
         select(Initiative.entered_by_id, decided, invalid)
         .where(Initiative.campaign_id == campaign.id, policy.in_scope_clause(user),
-               Initiative.entered_by_id != Initiative.author_id,
+               Initiative.entered_by_id != Initiative.author_id,  # ix_initiatives_entered_for_others
                Initiative.status.in_([Status.INVALID, *tallies.VALID_STATUSES]))
         .group_by(Initiative.entered_by_id).order_by((invalid * 1.0 / decided).desc()).limit(limit)).all()
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))}
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows]))
+                                                  .options(selectinload(User.unit)))}
     return [(people[helper_id], n, bad) for helper_id, n, bad in rows]
