@@ -234,3 +234,34 @@ def test_review_statistics_are_bounded(app, client, world):
     with counted(app) as after:
         assert client.get("/review/stats").status_code == 200
     assert len(before) == len(after) <= 20
+
+
+# --- a member's and a union's lists: pages, not a silent cap ----------------------------------------------------
+
+def _detail_ids(body: str) -> list[int]:
+    return [int(n) for n in re.findall(r'href="/initiatives/(\d+)"', body)]
+
+
+def test_my_initiatives_and_the_union_list_come_in_pages(app, client, world):
+    from app.submissions.service import LIST_PAGE
+
+    from . import factories
+    with app.app_context():
+        author = db.session.get(User, world.member_a1)
+        made = [factories.initiative(world.campaign, author, title=f"Nháp {n}").id for n in range(LIST_PAGE + 7)]
+        db.session.commit()
+    for phone, url in ((world.member_a1_phone, "/initiatives/mine"), (world.helper_a1_phone, "/initiatives/union")):
+        client.post("/logout", data={"csrf_token": client.csrf_token()})
+        login(client, phone)
+        with counted(app) as first_queries:
+            first = client.get(url).get_data(as_text=True)
+        assert 'rel="next"' in first and 'rel="prev"' not in first, url
+        second = client.get(f"{url}?page=2").get_data(as_text=True)
+        assert 'rel="prev"' in second and 'rel="next"' not in second, url
+        seen = _detail_ids(first) + _detail_ids(second)
+        assert len(seen) == len(set(seen)) and set(seen) == set(made), url  # every one once, latest first
+        with counted(app) as second_queries:
+            client.get(f"{url}?page=2")
+        assert len(first_queries) == len(second_queries) <= 20, url
+        assert _detail_ids(client.get(f"{url}?page=abc").get_data(as_text=True)) == _detail_ids(first)
+        assert client.get(f"{url}?page=99999999999999999999").status_code == 200

@@ -264,8 +264,18 @@ class WithdrawForm(Form):
     version = IntegerField(validators=[Optional()])  # the version the page showed: a decision since then wins
 
 
-class UnionFilterForm(Form):
-    """The support team's list, filtered by status (a query string: no CSRF token)."""
+class PageForm(Form):
+    """``?page=`` of a list (a query string: no CSRF token); missing, not a number or too big: the first page."""
+
+    page = IntegerField(validators=[Optional()])
+
+    def page_number(self) -> int:
+        self.validate()
+        return max(1, self.page.data if not self.page.errors and self.page.data else 1)
+
+
+class UnionFilterForm(PageForm):
+    """The support team's list, filtered by status (a query string: no CSRF token), a page at a time."""
 
     status = SelectField(choices=[("", "")] + list(STATUSES.items()), validate_choice=False)
 

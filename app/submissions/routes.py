@@ -15,7 +15,7 @@ from ..models import Attachment, Initiative, Role, Status
 from ..policy import roles_allowed, signed_in
 from ..web import render
 from . import service
-from .forms import InitiativeForm, SimilarForm, SubmitDraftForm, UnionFilterForm, WithdrawForm
+from .forms import InitiativeForm, PageForm, SimilarForm, SubmitDraftForm, UnionFilterForm, WithdrawForm
 
 bp = Blueprint("submissions", __name__, url_prefix="/initiatives")
 AUTHORS = (Role.MEMBER, Role.HELPER, Role.REVIEWER, Role.ORGANIZER)
@@ -229,18 +229,21 @@ def undo_withdraw(initiative_id: int):
 @bp.route("/mine")
 @roles_allowed(*AUTHORS)
 def mine():
-    return render("submissions/mine.html", initiatives=service.mine(current_user), statuses=STATUSES,
+    page = PageForm(request.args, meta={"csrf": False}).page_number()
+    initiatives, more = service.mine(current_user, page)
+    return render("submissions/mine.html", initiatives=initiatives, page=page, more=more, statuses=STATUSES,
                   reasons={**RETURN_REASONS, **INVALID_REASONS})
 
 
 @bp.route("/union")
 @roles_allowed(Role.HELPER)
 def union():
-    status = UnionFilterForm(request.args, meta={"csrf": False}).chosen_status()
-    unit_id = current_user.unit_id
-    initiatives, counts = service.of_union(unit_id, status)
+    query = UnionFilterForm(request.args, meta={"csrf": False})
+    status, page = query.chosen_status(), query.page_number()
+    initiatives, more, counts = service.of_union(current_user.unit_id, status, page)
     rows = [(item, service.precheck(item) if item.status in policy.EDITABLE else None) for item in initiatives]
-    return render("submissions/union.html", rows=rows, counts=counts, status=status, statuses=STATUSES)
+    return render("submissions/union.html", rows=rows, counts=counts, status=status, page=page, more=more,
+                  statuses=STATUSES)
 
 
 @bp.route("/similar")

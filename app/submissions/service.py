@@ -356,21 +356,34 @@ def similar(text: str, viewer: User, campaign_id: int | None = None, exclude_id:
     return found
 
 
-def mine(user: User) -> list[Initiative]:
+LIST_PAGE = 50  # rows of "my initiatives" and of the union's list per page
+
+
+def _page(stmt, page: int, per_page: int) -> tuple[list[Initiative], bool]:
+    """One page of ``stmt`` and whether another follows (one row more is read to know)."""
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((max(1, page) - 1) * per_page)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def mine(user: User, page: int = 1, per_page: int = LIST_PAGE) -> tuple[list[Initiative], bool]:
+    """What the user wrote, co-wrote or entered, latest change first: one page, and whether more follow."""
     co_authored = select(InitiativeAuthor.initiative_id).where(InitiativeAuthor.user_id == user.id)
     stmt = (select(Initiative).where(or_(Initiative.author_id == user.id, Initiative.entered_by_id == user.id,
                                          Initiative.id.in_(co_authored)))
             .where(Initiative.status != Status.WITHDRAWN).options(selectinload(Initiative.entered_by))
-            .order_by(Initiative.updated_at.desc()).limit(200))
-    return list(db.session.scalars(stmt))
+            .order_by(Initiative.updated_at.desc(), Initiative.id.desc()))
+    return _page(stmt, page, per_page)
 
 
-def of_union(unit_id: int, status: str | None = None) -> tuple[list[Initiative], dict[str, int]]:
+def of_union(unit_id: int, status: str | None = None, page: int = 1,
+             per_page: int = LIST_PAGE) -> tuple[list[Initiative], bool, dict[str, int]]:
+    """The union's initiatives (optionally of one status), latest change first: one page, whether more follow,
+    and the count per status (drafts and withdrawn ones included, which the tallies do not keep)."""
     counts: dict[str, int] = {status: number for status, number in db.session.execute(
         select(Initiative.status, func.count()).where(Initiative.unit_id == unit_id).group_by(Initiative.status))}
     stmt = select(Initiative).where(Initiative.unit_id == unit_id).options(
         selectinload(Initiative.author), selectinload(Initiative.entered_by), selectinload(Initiative.authors))
     if status:
         stmt = stmt.where(Initiative.status == status)
-    return list(db.session.scalars(stmt.order_by(Initiative.updated_at.desc()).limit(300))), counts
-
+    items, more = _page(stmt.order_by(Initiative.updated_at.desc(), Initiative.id.desc()), page, per_page)
+    return items, more, counts
