@@ -38,7 +38,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sangkien.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No ping before each use of a pooled connection: it is one more round trip on every request, as much as an
+    # unchanged poll's own reads. A connection the database dropped fails one request, and SQLAlchemy then discards
+    # the pool's other connections with it; recycling after 30 minutes stays below the usual idle timeouts.
+    # DB_PRE_PING=1 turns the ping back on (e.g. behind a proxy that drops idle connections early).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": _bool("DB_PRE_PING", False), "pool_recycle": 1800}
     # Sessions: a long-lived session keeps the CSRF token valid while a member types on a slow phone.
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -265,3 +265,64 @@ def test_my_initiatives_and_the_union_list_come_in_pages(app, client, world):
         assert len(first_queries) == len(second_queries) <= 20, url
         assert _detail_ids(client.get(f"{url}?page=abc").get_data(as_text=True)) == _detail_ids(first)
         assert client.get(f"{url}?page=99999999999999999999").status_code == 200
+
+
+# --- polls: an unchanged one costs the campaign's row and one indexed read ------------------------------------
+
+VERSION = re.compile(r'name="v" value="([0-9a-f]+)"')
+
+
+def _versions(client, unit: int) -> tuple[str, str]:
+    page = client.get(f"/campaigns/thu/units/{unit}").get_data(as_text=True)
+    counters, ranking = VERSION.findall(page)[:2]
+    return counters, ranking
+
+
+def _polls(app, client, unit: int, versions: tuple[str, str]) -> tuple[int, int]:
+    """The status of the counters and the ranking polls holding ``versions``; an unchanged one in ≤ 2 queries."""
+    statuses = []
+    for name, version in zip(("counters", "ranking"), versions):
+        with counted(app) as statements:
+            response = client.htmx(f"/campaigns/thu/{name}?unit={unit}&v={version}")
+        if response.status_code == 204:
+            assert len(statements) <= 2, statements
+            assert response.data == b""
+        statuses.append(response.status_code)
+    return statuses[0], statuses[1]
+
+
+def test_an_unchanged_poll_is_two_reads_and_every_change_is_seen(app, client, world):
+    from app.domain import workflow
+
+    from . import factories
+    anonymous = app.test_client()
+    for unit in (world.province, world.district_a):
+        assert _polls(app, anonymous, unit, _versions(anonymous, unit)) == (204, 204)
+    # A transition in union A1: the counters of the district and the province, and the ranking of both.
+    province, district = _versions(anonymous, world.province), _versions(anonymous, world.district_a)
+    with app.app_context():
+        author = db.session.get(User, world.member_a1)
+        item = factories.initiative(world.campaign, author)
+        workflow.transition(item, Status.SUBMITTED, author)
+        db.session.commit()
+        item_id = item.id
+    assert _polls(app, anonymous, world.province, province) == (200, 200)
+    assert _polls(app, anonymous, world.district_a, district) == (200, 200)
+    # A target changed by an organizer: the district's goal (its counters) and its place in the province's ranking.
+    province, district = _versions(anonymous, world.province), _versions(anonymous, world.district_a)
+    login(client, world.organizer_p_phone)
+    saved = client.form(f"/admin/campaigns/{world.campaign}/targets?unit={world.province}",
+                        {f"t{world.district_a}": "59", f"t{world.district_b}": "40"})
+    assert saved.status_code == 302  # saved (59 + 40 stays within the province's 100)
+    assert _polls(app, anonymous, world.province, province) == (204, 200)
+    assert _polls(app, anonymous, world.district_a, district) == (200, 204)
+    # The freeze: the province's ranking becomes the snapshot; its counters stay live.
+    province = _versions(anonymous, world.province)
+    assert client.form(f"/admin/campaigns/{world.campaign}/freeze").status_code in (200, 302)
+    assert _polls(app, anonymous, world.province, province) == (204, 200)
+    frozen = _versions(anonymous, world.province)
+    with app.app_context():  # while frozen, a decision changes the counters, not the frozen ranking
+        admin = db.session.get(User, world.admin)
+        workflow.transition(db.session.get(Initiative, item_id), Status.VALID, admin)
+        db.session.commit()
+    assert _polls(app, anonymous, world.province, frozen) == (200, 204)

@@ -63,10 +63,9 @@ def _poll(slug: str, build: Callable[[Campaign, Unit], service.Counters | servic
     """A polling partial: 204 without a body while the client's version is current, fresh HTML otherwise."""
     campaign = _campaign(slug)
     query = PageQuery(request.args, meta={"csrf": False})
-    shown = build(campaign, _unit(campaign, query.unit.data))
-    if query.v.data == shown.version:
-        return _no_change()
-    return render(template, template, 200, **{name: shown})
+    if query.v.data and query.v.data == service.poll_version(campaign, query.unit.data, name):
+        return _no_change()  # the campaign's row and one indexed read: nothing is built
+    return render(template, template, 200, **{name: build(campaign, _unit(campaign, query.unit.data))})
 
 
 @bp.route("/campaigns/<slug>/counters")
