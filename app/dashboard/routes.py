@@ -61,10 +61,10 @@ def campaign_page(slug: str, unit_id: int | None = None):
 def _poll(slug: str, build: Callable[[Campaign, Unit], service.Counters | service.Ranking], template: str,
           name: str) -> Response:
     """A polling partial: 204 without a body while the client's version is current, fresh HTML otherwise."""
-    campaign = _campaign(slug)
     query = PageQuery(request.args, meta={"csrf": False})
-    if query.v.data and query.v.data == service.poll_version(campaign, query.unit.data, name):
-        return _no_change()  # the campaign's row and one indexed read: nothing is built
+    if query.v.data and query.v.data == service.poll_version(slug, query.unit.data, name):
+        return _no_change()  # one indexed read: nothing is built
+    campaign = _campaign(slug)
     return render(template, template, 200, **{name: build(campaign, _unit(campaign, query.unit.data))})
 
 
