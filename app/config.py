@@ -74,6 +74,8 @@ class Config:
     PROXY_FIX = _bool("PROXY_FIX", False)
     # How long a code for taking over an account entered by the support team stays valid.
     CLAIM_CODE_LIFETIME_HOURS = int(os.environ.get("CLAIM_CODE_LIFETIME_HOURS", 7 * 24))
+    # Anonymous public pages (campaign page, its partials, home, gallery) may be kept this long by shared caches.
+    PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 15))
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "image/svg+xml",
                           "text/csv", "application/json"]

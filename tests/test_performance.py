@@ -326,3 +326,102 @@ def test_an_unchanged_poll_is_one_read_and_every_change_is_seen(app, client, wor
         workflow.transition(db.session.get(Initiative, item_id), Status.VALID, admin)
         db.session.commit()
     assert _polls(app, anonymous, world.province, frozen) == (200, 204)
+
+
+# --- public pages: no cookie, validators and a short shared max-age ------------------------------------------
+
+PUBLIC_PAGES = ("/", "/campaign", "/campaigns/thu", "/campaigns/thu/counters", "/campaigns/thu/ranking", "/gallery")
+
+
+def test_anonymous_public_pages_set_no_cookie_and_can_be_cached(app, world):
+    for url in PUBLIC_PAGES:
+        anonymous = app.test_client()
+        response = anonymous.get(url)
+        assert response.status_code == 200, url
+        assert "Set-Cookie" not in response.headers, url
+        assert response.cache_control.public and response.cache_control.max_age == 15, url
+        assert not response.cache_control.private and not response.cache_control.no_store, url
+        assert response.headers.get("ETag") and "Cookie" in response.vary, url
+        assert 'name="csrf-token"' not in response.get_data(as_text=True)
+        # Revalidation: the same copy is a 304 without a body, with or without compression.
+        again = anonymous.get(url, headers={"If-None-Match": response.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", url
+        for encoding in ("gzip", "br"):
+            packed = anonymous.get(url, headers={"Accept-Encoding": encoding})
+            if packed.headers.get("Content-Encoding") == encoding:
+                assert packed.headers["ETag"] != response.headers["ETag"]
+                assert anonymous.get(url, headers={"Accept-Encoding": encoding,
+                                                   "If-None-Match": packed.headers["ETag"]}).status_code == 304
+        assert anonymous.get_cookie("session") is None
+
+
+def test_signed_in_pages_and_sessions_stay_private(app, client, world):
+    login(client, world.member_a1_phone)
+    for url in ("/", "/campaigns/thu", "/initiatives/mine"):
+        response = client.get(url)
+        assert response.cache_control.no_store and not response.cache_control.public, url
+    # The login form starts a session (its CSRF token): private, and the login itself still works.
+    anonymous = app.test_client()
+    form = anonymous.get("/login")
+    assert "Set-Cookie" in form.headers and form.cache_control.private and not form.cache_control.public
+    # An anonymous visitor who chose a language holds a session: their pages are theirs, not the shared copy.
+    chooser = app.test_client()
+    assert chooser.post("/lang", data={"lang": "en", "next": "/campaigns/thu"}).status_code == 302
+    page = chooser.get("/campaigns/thu")
+    assert page.cache_control.private and not page.cache_control.public
+    assert "Submitted" in page.get_data(as_text=True) or 'lang="en"' in page.get_data(as_text=True)
+
+
+def test_the_language_switch_refuses_other_sites(app, client, world):
+    host = "http://localhost"
+    anonymous = app.test_client()
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page"},
+                    {"Sec-Fetch-Site": "cross-site", "Origin": host}, {"Origin": "null"}):
+        refused = anonymous.post("/lang", data={"lang": "en", "next": "/"}, headers=headers)
+        assert refused.status_code == 403, headers
+        assert anonymous.get_cookie("session") is None
+    for headers in ({"Origin": host}, {"Sec-Fetch-Site": "same-origin"}, {"Referer": f"{host}/campaigns/thu"}):
+        switched = app.test_client()
+        assert switched.post("/lang", data={"lang": "en", "next": "/"}, headers=headers).status_code == 302
+        assert 'lang="en"' in switched.get("/").get_data(as_text=True), headers
+    # Signed in, the session's CSRF token is required, as on every form.
+    login(client, world.member_a1_phone)
+    assert client.post("/lang", data={"lang": "en", "next": "/"}, headers={"Origin": host}).status_code == 400
+    assert 'lang="vi"' in client.get("/").get_data(as_text=True)
+    assert client.form("/lang", {"lang": "en", "next": "/"}).status_code == 302
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+# --- static files: compressed once, in both encodings --------------------------------------------------------
+
+def test_static_files_are_compressed_once_in_the_encoding_the_client_takes(app, client, monkeypatch):
+    import gzip
+
+    import brotli
+
+    from app import web
+    with app.test_request_context():
+        url = app.jinja_env.globals["asset"]("vendor/htmx-2.0.11.min.js")
+    raw = (web.STATIC_DIR / "vendor/htmx-2.0.11.min.js").read_bytes()
+    web._PACKED.clear()
+    calls = []
+    for module, name in ((web.brotli, "compress"), (web.gzip, "compress")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _real=real, **k: calls.append(1) or _real(*a, **k))
+    import flask_compress.flask_compress as compress_module
+    monkeypatch.setattr(compress_module, "_compress_data", lambda *a, **k: calls.append("per request"))
+    for _ in range(3):
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.vary
+        assert gzip.decompress(packed.data) == raw and len(packed.data) < 20_000  # htmx: ~17 KB, not 52 KB
+        best = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert best.headers["Content-Encoding"] == "br" and brotli.decompress(best.data) == raw
+        for refused in ({}, {"Accept-Encoding": "identity"}):
+            plain = client.get(url, headers=refused)
+            assert "Content-Encoding" not in plain.headers and plain.data == raw, refused
+    assert calls == [1, 1]  # one brotli and one gzip compression, at the first request; none since
+    assert packed.cache_control.immutable and packed.cache_control.max_age == 365 * 24 * 3600
+    assert client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}
+                      ).status_code == 304
+    image = client.get(url.replace("vendor/htmx-2.0.11.min.js", "icon-192.png"))
+    assert image.status_code in (200, 404)  # images: as they are (another fingerprint: not this test's concern)

@@ -4,13 +4,15 @@ import time
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, make_response, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from ..domain import accounts
 from ..domain.units import search_grassroots
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..fields import Form
 from ..models import Role, User, utcnow
 from ..policy import STAFF_ROLES, get_or_404, helps_union, public, roles_allowed, signed_in
@@ -249,10 +251,42 @@ def unit_search():
                   selected_id=search.unit_id.data)
 
 
+def _from_this_site() -> bool:
+    """Did a page of this site send the request? Browsers say so themselves, in headers no other site's page can
+    set: ``Sec-Fetch-Site`` (current browsers), else ``Origin`` or ``Referer``. A request with none of them is not
+    from a browser page, so no visitor can be tricked into it."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    sender = request.headers.get("Origin") or request.headers.get("Referer")
+    if sender is None:
+        return True
+    parts = urlsplit(sender)
+    return (parts.scheme, parts.netloc) == (request.scheme, request.host)
+
+
 @bp.route("/lang", methods=["POST"])
+@csrf.exempt
 @public
 def set_language():
-    form = LanguageForm()
+    """Switch the language (kept in the session), from the switch in every page's menu.
+
+    Public pages must not start a session for an anonymous visitor: the cookie would make them uncacheable (no
+    shared cache may keep a page that set a cookie), and a CSRF token lives in the session. So the switch carries
+    a token only for a signed-in user, and this view does the CSRF check itself (it is exempt from the global one):
+    - signed in: the session's token, as on every other form (the switch then also guards the account's session);
+    - anonymous: the browser's own word that a page of this site sent it (``_from_this_site``). A page elsewhere
+      cannot switch a visitor's language; an anonymous session holds nothing else to protect.
+    A GET would be simpler and is not an option: no GET changes state.
+    """
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as problem:
+            raise CSRFError(problem.args[0]) from None
+    elif not _from_this_site():
+        abort(403)
+    form = LanguageForm(meta={"csrf": False})
     if form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
     return redirect(_safe_next(form.next.data))

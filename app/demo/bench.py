@@ -230,7 +230,7 @@ def bench_run(repeat: int) -> None:
     client = current_app.test_client()
     reviewer_client = current_app.test_client()
     token_page = reviewer_client.get("/login").get_data(as_text=True)
-    token = token_page.split('name="csrf-token" content="')[1].split('"')[0]
+    token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     reviewer_client.post("/login", data={"identifier": "0999999999", "password": "bench-password",
                                          "csrf_token": token})
     version = client.get(f"/campaigns/{BENCH_SLUG}").get_data(as_text=True).split('name="v" value="')[1][:16]
