@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import policy
 from ..domain import campaigns as campaign_rules
@@ -146,7 +147,8 @@ def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool
 
 
 def users_in_scope(user: User, query: str = "", limit: int = 100) -> list[User]:
-    stmt = select(User).where(policy.accounts_in_reach_clause(user)).order_by(User.full_name).limit(limit)
+    stmt = (select(User).where(policy.accounts_in_reach_clause(user)).order_by(User.full_name).limit(limit)
+            .options(selectinload(User.unit), selectinload(User.scope_unit)))  # the list shows both
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(User.full_name.ilike(like), User.phone.ilike(like), User.email.ilike(like)))
