@@ -121,6 +121,8 @@ def bench_seed(initiatives: int, units: int) -> None:
                               name_folded=f"cdcs so {g + 1}", kind=UnitKind.GRASSROOTS, path=paths[gid], depth=3,
                               member_count=rng.randint(10, 400), created_at=datetime(2022, 1, 1)))
     _batched_insert(Unit, unit_rows)
+    _advance_sequences()  # the accounts and the campaign below get their ids from the sequences
+    db.session.commit()
     click.echo(f"units: {len(unit_rows):,} ({time.perf_counter() - started:.0f} s)")
 
     author = accounts.create_user(full_name="Tác giả thử tải", role=Role.MEMBER,
@@ -156,6 +158,7 @@ def bench_seed(initiatives: int, units: int) -> None:
         if len(rows) >= 50_000:
             _batched_insert(Initiative, rows)
             _batched_insert(InitiativeBand, bands, 50_000)
+            db.session.commit()  # one batch per transaction: no million-row transaction to hold or to lose
             rows, bands = [], []
             click.echo(f"initiatives: {n + 1:,} ({time.perf_counter() - started:.0f} s)")
     _batched_insert(Initiative, rows)
@@ -164,8 +167,21 @@ def bench_seed(initiatives: int, units: int) -> None:
     _finish(campaign, started)
 
 
+def _advance_sequences() -> None:
+    """Rows written with explicit ids leave PostgreSQL's sequences behind: move each to its table's largest id, so
+    that the next row the application writes (a real submission on the seeded database) gets a free one."""
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite takes the next rowid from the table itself
+    for model in (Unit, Initiative):
+        table = model.__tablename__
+        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"GREATEST((SELECT MAX(id) FROM {table}), 1))"))
+
+
 def _finish(campaign: Campaign, started: float) -> None:
-    """Counters, daily series and planner statistics for the generated data."""
+    """Counters, daily series and planner statistics for the generated data (after an interrupted run too: the
+    initiatives committed so far)."""
+    _advance_sequences()
     count = tallies.rebuild(campaign.id)  # counters for all 100,000 units from the initiatives
     _daily_for_federations(campaign)
     db.session.commit()
