@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from .domain import workflow
 from .domain.units import subtree_filter
 from .extensions import db
-from .models import Initiative, InitiativeAuthor, ReviewTemplate, Role, Status, Unit, User
+from .models import Initiative, InitiativeAuthor, Period, ReviewTemplate, Role, Status, Unit, User
 
 T = TypeVar("T")
 
@@ -206,6 +206,19 @@ def reviewable_clause(user: User, unit: Unit | None = None) -> ColumnElement[boo
 def can_manage_unit(user: User, unit: Unit | None) -> bool:
     """Organizers manage campaigns, targets, units and users inside their subtree."""
     return user.role in (Role.ORGANIZER, Role.ADMIN) and in_scope(user, unit)
+
+
+def can_manage_period(user: User, unit: Unit | None) -> bool:
+    """A unit organizer creates, edits and closes peak periods (``domain.periods``) run by units of their subtree
+    only; an admin, whatever their home unit, for any unit."""
+    return can_manage_unit(user, unit)
+
+
+def manageable_periods_clause(user: User) -> ColumnElement[bool]:
+    """``can_manage_period`` in SQL, on the periods table."""
+    if user.role not in (Role.ORGANIZER, Role.ADMIN):
+        return false()
+    return reach(user).clause(Period.unit_id)
 
 
 def can_assign_role(user: User, role: str) -> bool:

@@ -31,6 +31,7 @@ from app.models import (
     Initiative,
     InitiativeAuthor,
     PairwiseRound,
+    Period,
     ReviewTemplate,
     Role,
     RubricCriterion,
@@ -230,3 +231,13 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
                  round_B=judging.id, template_other=template_other.id, template_A=template_a.id,
                  unclaimed_A1=unclaimed_a1.id, unclaimed_B=unclaimed_b.id)
     return found
+
+
+def period(campaign_id: int, unit_id: int, start: date, end: date, goal: int = 10, name: str = "Tuần cao điểm thử",
+           kind: str = "week", measure: str = "valid", created_by: int | None = None) -> Period:
+    """A peak period, written as a row (creating one is the admin area's work, with its form and checks)."""
+    item = Period(campaign_id=campaign_id, unit_id=unit_id, name=name, kind=kind, start_date=start, end_date=end,
+                  goal=goal, measure=measure, created_by_id=created_by)
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -8,10 +8,21 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 
+from ..domain import periods
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
 from ..domain.text import nfc
-from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, parse_count
+from ..fields import (
+    DB_INT_MAX,
+    DateField,
+    Form,
+    IntegerField,
+    Length,
+    NumberRange,
+    SelectField,
+    database_int,
+    parse_count,
+)
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"
@@ -41,6 +52,27 @@ class CampaignForm(Form):
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+class PeriodForm(Form):
+    """A peak week or month of a campaign. The rules that need the campaign (its dates, its unit) are
+    ``domain.periods.problems``, checked by the service; who may choose which unit is the policy's."""
+
+    name = StringField(_l("Tên đợt"), filters=[_nfc], description=_l("Ví dụ: Tuần cao điểm sáng kiến ngành Y tế"),
+                       validators=[DataRequired(_l("Vui lòng nhập tên đợt.")), Length(max=200)])
+    kind = SelectField(_l("Loại đợt"), choices=list(periods.KINDS.items()))
+    unit_id = SelectField(_l("Đơn vị tổ chức đợt"), coerce=database_int)
+    start_date = DateField(_l("Ngày bắt đầu"), validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])
+    end_date = DateField(_l("Ngày kết thúc"), validators=[InputRequired(_l("Vui lòng nhập ngày kết thúc."))])
+    goal = IntegerField(_l("Mục tiêu của đợt"), validators=[
+        InputRequired(_l("Vui lòng nhập mục tiêu.")),
+        NumberRange(min=1, max=DB_INT_MAX, message=_l("Mục tiêu là một số nguyên từ 1 trở lên."))])
+    measure = SelectField(_l("Mục tiêu tính theo"), choices=list(periods.MEASURES.items()))
+    description = TextAreaField(_l("Mô tả"), filters=[_nfc], validators=[Optional(), Length(max=5000)])
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
 
 
 class TargetField(StringField):

@@ -1,4 +1,5 @@
-"""Organizer pages, scoped to the organizer's subtree: campaigns, targets, units, users, weekly report."""
+"""Organizer pages, scoped to the organizer's subtree: campaigns, peak periods, targets, units, users, weekly
+report."""
 from __future__ import annotations
 
 from typing import TypeVar
@@ -10,18 +11,20 @@ from werkzeug.datastructures import MultiDict
 
 from .. import clock, policy
 from ..domain import accounts, digest, ranking, weeks
+from ..domain import periods as period_rules
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
 from ..domain.units import root as units_root
 from ..extensions import db
 from ..fields import Form
-from ..models import Campaign, Role, Unit, User
+from ..models import Campaign, Period, Role, Unit, User
 from ..policy import roles_allowed
 from ..web import render
 from . import service
 from .forms import (
     CampaignForm,
     ParentQuery,
+    PeriodForm,
     ReportQuery,
     TargetImportForm,
     UnitEditForm,
@@ -106,6 +109,73 @@ def freeze(campaign_id: int):
         flash(_("Đã chốt bảng xếp hạng; trang công khai hiển thị bảng đã chốt."), "success")
     db.session.commit()
     return redirect(url_for("admin.index"))
+
+
+def _managed_period(period_id: int) -> Period:
+    """A period run inside the organizer's subtree (else 404: ids of other units reveal nothing)."""
+    return policy.get_or_404(Period, period_id, allowed=lambda p: policy.can_manage_period(current_user, p.unit))
+
+
+@bp.route("/campaigns/<int:campaign_id>/periods")
+@roles_allowed(*ORGANIZERS)
+def periods(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    return render("admin/periods.html", campaign=campaign, periods=service.periods_of(campaign, current_user),
+                  state_of=period_rules.status, kinds=period_rules.KINDS, measures=period_rules.MEASURES)
+
+
+def _period_form(campaign: Campaign, period: Period | None):
+    form = PeriodForm(obj=period)
+    form.unit_id.choices = [(u.id, u.name) for u in service.period_units(campaign, current_user)]
+    if period is None and not form.is_submitted():
+        scope = current_user.scope
+        form.unit_id.data = scope.id if scope and campaign.unit.contains(scope) else campaign.unit_id
+    if form.is_submitted() and form.unit_id.data is not None:
+        # Which unit may run it is the policy's answer, given before anything else (as for a campaign's unit).
+        policy.get_or_404(Unit, form.unit_id.data, status=403,
+                          allowed=lambda unit: policy.can_manage_period(current_user, unit))
+    if form.validate_on_submit():
+        data = service.PeriodData(name=form.name.data, kind=form.kind.data, unit_id=form.unit_id.data,
+                                  start_date=form.start_date.data, end_date=form.end_date.data, goal=form.goal.data,
+                                  measure=form.measure.data, description=form.description.data or "")
+        try:
+            service.save_period(campaign, period, data, current_user)
+        except service.PeriodProblem as problem:
+            for name, message in problem.problems.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu đợt cao điểm."), "success")
+            return redirect(url_for("admin.periods", campaign_id=campaign.id))
+    return render("admin/period_form.html", form=form, campaign=campaign, period=period)
+
+
+@bp.route("/campaigns/<int:campaign_id>/periods/new", methods=["GET", "POST"])
+@roles_allowed(*ORGANIZERS)
+def new_period(campaign_id: int):
+    return _period_form(_campaign(campaign_id), None)
+
+
+@bp.route("/periods/<int:period_id>/edit", methods=["GET", "POST"])
+@roles_allowed(*ORGANIZERS)
+def edit_period(period_id: int):
+    period = _managed_period(period_id)
+    return _period_form(period.campaign, period)
+
+
+@bp.route("/periods/<int:period_id>/close", methods=["POST"])
+@roles_allowed(*ORGANIZERS)
+def close_period(period_id: int):
+    """Keep the final figures and ranking of an ended period (the period page and the archive show them)."""
+    period = _managed_period(period_id)
+    try:
+        period_rules.close(period)
+    except period_rules.NotClosable as refusal:
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã chốt kết quả của đợt; trang của đợt và trang lưu trữ hiển thị kết quả đã chốt."), "success")
+    return redirect(url_for("admin.periods", campaign_id=period.campaign_id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Organizer work: targets that add up, units and users inside one's subtree, the weekly report and exports."""
+"""Organizer work: targets that add up, units and users inside one's subtree, peak periods, the weekly report and
+exports."""
 from __future__ import annotations
 
 import csv
@@ -12,11 +13,12 @@ from sqlalchemy import or_, select
 
 from .. import policy
 from ..domain import campaigns as campaign_rules
+from ..domain import periods as period_rules
 from ..domain import ranking
 from ..domain.text import fold
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
-from ..models import Campaign, Target, Unit, UnitKind, User
+from ..models import Campaign, Period, Target, Unit, UnitKind, User
 
 
 class TargetProblem(Exception):
@@ -68,6 +70,59 @@ def save_campaign(campaign: Campaign | None, data: CampaignData) -> Campaign:
         db.session.flush()
         campaign_rules.add_defaults(campaign)
     return campaign
+
+
+# --- peak periods ----------------------------------------------------------------------------------------------
+
+class PeriodProblem(Exception):
+    """What is wrong with a typed period: field name → message (shown next to the field)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass
+class PeriodData:
+    name: str
+    kind: str
+    unit_id: int
+    start_date: date
+    end_date: date
+    goal: int
+    measure: str
+    description: str
+
+
+def periods_of(campaign: Campaign, user: User) -> list[Period]:
+    """The campaign's periods the organizer manages (run inside their subtree), the latest first."""
+    return list(db.session.scalars(
+        select(Period).where(Period.campaign_id == campaign.id, policy.manageable_periods_clause(user))
+        .order_by(Period.start_date.desc(), Period.id.desc())))
+
+
+def period_units(campaign: Campaign, user: User) -> list[Unit]:
+    """The units the organizer may run a period of ``campaign`` for: federations of their subtree inside the
+    campaign's unit."""
+    return [unit for unit in organizable_units(user) if campaign.unit.contains(unit)]
+
+
+def save_period(campaign: Campaign, period: Period | None, data: PeriodData, user: User) -> Period:
+    """Create or update a period after the domain's checks (``periods.problems``); a closed period keeps its
+    final figures and is not edited any more. The caller has checked the unit with ``policy.can_manage_period``."""
+    if period is not None and period.closed_at is not None:
+        raise PeriodProblem({"name": _("Đợt này đã chốt kết quả nên không sửa được nữa.")})
+    unit = db.session.get(Unit, data.unit_id)
+    found = period_rules.problems(campaign, unit, data.start_date, data.end_date, data.goal)
+    if found:
+        raise PeriodProblem(found)
+    if period is None:
+        period = Period(campaign_id=campaign.id, created_by_id=user.id)
+        db.session.add(period)
+    for name, value in vars(data).items():
+        setattr(period, name, value)
+    db.session.flush()
+    return period
 
 
 def children(parent: Unit, with_collectives: bool = True) -> list[Unit]:

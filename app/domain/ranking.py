@@ -21,7 +21,7 @@ from .tallies import COUNTERS
 
 # --- progress -------------------------------------------------------------------------------------------------
 
-def progress(count: int, goal: int | None) -> float | None:
+def progress(count: int, goal: float | None) -> float | None:
     """The share of the goal reached: ``count`` is the valid count (main progress) or the submitted count
     (secondary). None without a goal (a target of 0 is no target)."""
     return count / goal if goal else None
@@ -74,7 +74,7 @@ class RankRow:
         return 100 * self.valid / self.member_count if self.member_count else None
 
 
-def order_key(target: int | None, valid: int, reached_at: datetime | None, name: str):
+def order_key(target: float | None, valid: int, reached_at: datetime | None, name: str):
     """The ranking rule: progress (valid/target), then valid count, then who reached it first; no target last."""
     return (not target, -(progress(valid, target) or 0), -valid, reached_at or datetime.max, name)
 
@@ -167,20 +167,26 @@ def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) ->
 
 def chart(campaign: Campaign, series: Series, goal: int, width: int = 600, height: int = 220) -> dict:
     """Coordinates for the server-rendered SVG: actual cumulative line and the straight line to the goal."""
-    total_days = max(1, (campaign.end_date - campaign.start_date).days)
+    return window_chart(campaign.start_date, campaign.end_date, series, goal, width, height)
+
+
+def window_chart(first: date, last: date, series: Series, goal: int, width: int = 600, height: int = 220) -> dict:
+    """``chart`` for any window of days (a campaign, a peak period): the cumulative line of ``series`` and the
+    straight line from ``series.start_valid`` on ``first`` to ``goal`` on ``last``."""
+    total_days = max(1, (last - first).days)
     top = max([goal, *series.cumulative_valid, 1])
     pad_left, pad_bottom, pad_top = 44, 24, 10
     plot_w, plot_h = width - pad_left - 10, height - pad_bottom - pad_top
 
     def x(day: date) -> float:
-        return round(pad_left + plot_w * (day - campaign.start_date).days / total_days, 1)
+        return round(pad_left + plot_w * (day - first).days / total_days, 1)
 
     def y(value: float) -> float:
         return round(pad_top + plot_h * (1 - value / top), 1)
 
     actual = " ".join(f"{x(d)},{y(v)}" for d, v in zip(series.days, series.cumulative_valid))
     return {"width": width, "height": height, "actual": actual,
-            "goal_line": (x(campaign.start_date), y(series.start_valid), x(campaign.end_date), y(goal)),
+            "goal_line": (x(first), y(series.start_valid), x(last), y(goal)),
             "goal_y": y(goal), "axis_y": y(0), "left": pad_left, "right": width - 10, "top": top,
             "last": (x(series.days[-1]), y(series.cumulative_valid[-1])) if series.days else None}
 

@@ -256,3 +256,9 @@ def field_counts(campaign_id: int, unit_id: int, first: date | None = None,
                  last: date | None = None) -> dict[str, Counts]:
     """Per field (khối) for one unit's subtree, optionally for a window of first-submission days."""
     return _cohort_sums(campaign_id, CohortTally.field, [CohortTally.unit_id == unit_id], first, last)
+
+
+def day_counts(campaign_id: int, unit_id: int, first: date | None = None,
+               last: date | None = None) -> dict[date, Counts]:
+    """Per first-submission day for one unit's subtree (a period's pace chart): one grouped read."""
+    return _cohort_sums(campaign_id, CohortTally.day, [CohortTally.unit_id == unit_id], first, last)
