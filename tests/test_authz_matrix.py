@@ -31,6 +31,7 @@ case passes, the xfail turns into a failure (XPASS), and its line in TODAY must 
 from __future__ import annotations
 
 import io
+from datetime import date
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -61,6 +62,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /campaigns/{slug}/units/{district_B}":                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /campaigns/{slug}/counters":                          (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /campaigns/{slug}/ranking":                           (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /campaigns/{slug}/periods/{period_B}":                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /archive":                                            (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery":                                            (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery/{feature_B}":                                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery/{feature_B}/image.jpg":                      (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -135,6 +138,16 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /admin/campaigns/{campaign}/targets/import":         (LOGIN, DENY,  DENY,  DENY,  KEEP,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/digest.txt?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE, OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/report?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    # Peak periods: organizers of the subtree of the unit running the period (a unit chosen outside it: 403).
+    "GET /admin/campaigns/{campaign}/periods":                 (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/periods/new":             (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign}/periods/new":            (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "GET /admin/periods/{period_B}/edit":                      (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "GET /admin/periods/{period_A}/edit":                      (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "POST /admin/periods/{period_B}/edit":                     (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_A}/edit · move it to district B": (LOGIN, DENY, DENY, DENY, DENY,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_B}/close":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_A}/close":                    (LOGIN, DENY,  DENY,  DENY,  DONE,  DONE,  DONE,  DENY),
     "GET /admin/units?parent={district_B}":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/units?parent={district_A}":                    (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /admin/units?parent={district_B}":                   (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
@@ -210,6 +223,17 @@ FORMS: dict[str, dict] = {
     "POST /admin/campaigns/{campaign_B}/freeze": {},
     "POST /admin/campaigns/{campaign}/targets?unit={district_B}": {"t{union_B1}": "39"},
     "POST /admin/campaigns/{campaign}/targets/import": {"file": b"unit_code,target\nB1,39\n"},
+    "POST /admin/campaigns/{campaign}/periods/new": {
+        "name": "Tuần thử phân quyền", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_B}/edit": {
+        "name": "Tuần huyện Bê (sửa)", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_A}/edit · move it to district B": {
+        "name": "Tuần huyện Ả", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_B}/close": {},
+    "POST /admin/periods/{period_A}/close": {},
     "POST /admin/units?parent={district_B}": {"name": "CĐCS Thử", "code": "MATRIX-1", "kind": "grassroots"},
     "POST /admin/units/{union_B1}/edit": {"name": "Đổi tên thử", "member_count": "81"},
     "POST /admin/users": {"full_name": "Người Thử", "phone": "0911999001", "role": "member", "unit_code": "B1",
@@ -290,6 +314,11 @@ def matrix(_schema, database_url, tmp_path_factory):
         names.update(slug="thu", campaign=world.campaign, district_A=world.district_a, district_B=world.district_b,
                      union_B1=world.union_b1, member_A2=world.member_a2, member_B1=world.member_b1,
                      reviewer_P2=world.reviewer_p2)
+        # Two ended peak weeks (the campaign ran in 2022), one per district: closing them writes.
+        week = (date(2022, 5, 9), date(2022, 5, 15))
+        names.update(period_A=factories.period(world.campaign, world.district_a, *week).id,
+                     period_B=factories.period(world.campaign, world.district_b, *week).id)
+        db.session.commit()
         titles = dict(db.session.execute(select(Initiative.id, Initiative.title)).all())
     with app.test_request_context():
         names["asset"] = app.jinja_env.globals["asset"]("app.css").removeprefix("/s/")
