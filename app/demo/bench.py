@@ -34,6 +34,7 @@ from ..models import (
     DailyTally,
     Initiative,
     InitiativeBand,
+    Period,
     Role,
     Status,
     Target,
@@ -80,6 +81,7 @@ def bench_seed(initiatives: int, units: int) -> None:
         if tallies.for_unit(existing.id, existing.unit_id) is None:
             _finish(existing, time.perf_counter())
         else:
+            _ensure_periods(existing)
             click.echo("Benchmark data already present.")
         return
     rng = random.Random(1_000_000)
@@ -168,6 +170,7 @@ def _finish(campaign: Campaign, started: float) -> None:
     """Counters, daily series and planner statistics for the generated data."""
     count = tallies.rebuild(campaign.id)  # counters for all 100,000 units from the initiatives
     _daily_for_federations(campaign)
+    _ensure_periods(campaign)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -176,6 +179,25 @@ def _finish(campaign: Campaign, started: float) -> None:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     click.echo(f"done: {count:,} tally rows in {time.perf_counter() - started:.0f} s")
+
+
+def _ensure_periods(campaign: Campaign) -> tuple[Period, Period]:
+    """The peak periods bench-run measures (added once): a month over the whole campaign's unit, and one
+    district's week; their figures are the cohort rows ``tallies.rebuild`` wrote."""
+    found = list(db.session.scalars(select(Period).where(Period.campaign_id == campaign.id).order_by(Period.id)))
+    if len(found) >= 2:
+        return found[0], found[1]
+    province = db.session.scalar(select(Unit.id).where(Unit.parent_id == campaign.unit_id).order_by(Unit.id).limit(1))
+    district = db.session.scalar(select(Unit.id).where(Unit.parent_id == province).order_by(Unit.id).limit(1))
+    if district is None:
+        raise click.UsageError("the benchmark data is incomplete: run flask bench-seed again")
+    month = Period(campaign_id=campaign.id, unit_id=campaign.unit_id, name="Tháng cao điểm (thử tải)", kind="month",
+                   start_date=date(2022, 5, 1), end_date=date(2022, 5, 31), goal=max(1, campaign.goal // 5))
+    week = Period(campaign_id=campaign.id, unit_id=district, name="Tuần cao điểm huyện (thử tải)", kind="week",
+                  start_date=date(2022, 5, 9), end_date=date(2022, 5, 15), goal=100)
+    db.session.add_all([month, week])
+    db.session.commit()
+    return month, week
 
 
 def _daily_for_federations(campaign: Campaign) -> None:
@@ -234,6 +256,7 @@ def bench_run(repeat: int) -> None:
     reviewer_client.post("/login", data={"identifier": "0999999999", "password": "bench-password",
                                          "csrf_token": token})
     version = client.get(f"/campaigns/{BENCH_SLUG}").get_data(as_text=True).split('name="v" value="')[1][:16]
+    month, week = _ensure_periods(campaign)
     htmx = {"HX-Request": "true"}
     probe_text = fold(" ".join(random.Random(5).sample(WORDS, 10)))
 
@@ -252,6 +275,8 @@ def bench_run(repeat: int) -> None:
         "ranking partial, 63 provinces": get(client, f"/campaigns/{BENCH_SLUG}/ranking", headers=htmx),
         "ranking partial, ~145 grassroots": get(client, f"/campaigns/{BENCH_SLUG}/ranking?unit={district.id}",
                                                 headers=htmx),
+        "period page, month over the root": get(client, f"/campaigns/{BENCH_SLUG}/periods/{month.id}"),
+        "period page, one district's week": get(client, f"/campaigns/{BENCH_SLUG}/periods/{week.id}"),
         "review queue, province reviewer": get(reviewer_client, "/review/"),
         "duplicate candidates look-up": lambda: duplicates.candidates_for_text(probe_text, campaign.id),
         "similar-title hint while typing": lambda: similar("cai tien quy trinh", reviewer, campaign.id),
