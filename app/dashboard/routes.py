@@ -55,7 +55,7 @@ def campaign_page(slug: str, unit_id: int | None = None):
     campaign = _campaign(slug)
     page = service.page(campaign, _unit(campaign, unit_id))
     return render("dashboard/campaign.html", chart=page.chart, trail=page.trail, counters=page.counters,
-                  ranking=page.ranking)
+                  ranking=page.ranking, fields=page.fields)
 
 
 def _poll(slug: str, build: Callable[[Campaign, Unit], service.Counters | service.Ranking], template: str,

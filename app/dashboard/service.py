@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..domain import campaigns, ranking, tallies
+from ..domain import campaigns, ranking, reports, tallies
 from ..domain.units import ancestors
 from ..extensions import db
 from ..models import Campaign, Tally, Unit
@@ -46,6 +46,7 @@ class Page:
     ranking: Ranking
     chart: dict | None
     trail: list[Unit]
+    fields: list[reports.FieldRow]  # submitted / valid / invalid per field (khối), the focus fields first
 
 
 def counters(campaign: Campaign, unit: Unit) -> Counters:
@@ -68,4 +69,5 @@ def page(campaign: Campaign, unit: Unit, today: date | None = None) -> Page:
     series = ranking.valid_series(campaign, unit.id, until=today)
     chart = ranking.chart(campaign, series, shown.goal) if series.days and shown.goal else None
     trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
-    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail)
+    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail,
+                fields=reports.by_field(campaign.id, unit.id))
