@@ -332,6 +332,10 @@ def test_period_summary_counts_its_window(app, client, world):
     assert "Sùng Thị Sáu 2 0 1" in part["Tổ hỗ trợ sáng kiến"]
     assert "Không có số liệu." in part["Khen thưởng"]  # b1's award: first submitted before the week
     assert "Trùng lặp với sáng kiến đã gửi 1 50% Thiếu nội dung bắt buộc 1 50%" in part["Sáng kiến không hợp lệ"]
+    # From the province's summary, the district's week is offered, and is about the district.
+    assert f'<option value="{week}">Tuần cao điểm huyện Bê' in client.get(summary_url(world)).get_data(as_text=True)
+    same = client.get(summary_url(world, period=week, unit=world.province)).get_data(as_text=True)
+    assert sections(same) == part and "02/05/2022 – 08/05/2022" in same
     # The district organizer reads the province's month for their own district (their part of it)...
     district = app.test_client()
     login(district, world.organizer_a_phone)
@@ -508,3 +512,15 @@ def test_reports_read_a_fixed_number_of_times_however_many_units(app, client, wo
     many = counted()
     assert many == few, (few, many)
     assert max(few) < 30
+
+
+def test_the_report_pages_speak_english_too(app, client, world):
+    build(app, world)
+    login(client, world.organizer_p_phone)
+    client.form("/lang", {"lang": "en", "next": "/"})
+    report = client.get(report_url(world, kind="month", day="2022-05-01")).get_data(as_text=True)
+    assert "Monthly progress report" in report and "By field" in report and "Previous period" in report
+    summary = client.get(summary_url(world)).get_data(as_text=True)
+    assert "Summary report" in summary and "Invalid among the decided: 33%" in summary
+    bad = client.get(report_url(world, kind="range", start="2022-05-10", end="2022-05-01"))
+    assert bad.status_code == 400 and "Showing the current week's report." in bad.get_data(as_text=True)

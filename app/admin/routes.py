@@ -322,7 +322,10 @@ def summary(campaign_id: int):
     # A period's sơ kết is about its unit, or the part of it the organizer manages.
     default = period.unit if period is not None and policy.in_scope(current_user, period.unit) else None
     unit = _campaign_unit(campaign, query.unit.data or (default.id if default else None))
-    policy.require(period is None or period.unit.contains(unit))
+    if period is not None:
+        if unit.contains(period.unit):
+            unit = period.unit  # a period run below the unit asked for: about its own unit (inside the reach)
+        policy.require(period.unit.contains(unit))
     data = service.summary(campaign, unit, period)
     filename = f"so-ket-{campaign.slug}" + (f"-dot-{period.id}" if period else "") + f"-{unit.code}"
     if query.format.data == "xlsx":

@@ -16,6 +16,7 @@ from .. import policy
 from ..domain import campaigns as campaign_rules
 from ..domain import ranking, reports, tallies
 from ..domain.text import fold
+from ..domain.units import subtree_ids_select
 from ..exports import Sheet, csv_bytes, xlsx_book
 from ..extensions import db
 from ..models import Campaign, Period, Target, Unit, UnitKind, User
@@ -244,11 +245,13 @@ def report_xlsx(data: Report) -> bytes:
 
 # --- the sơ kết (summary) of a campaign or a period --------------------------------------------------------------
 
-def periods_of(campaign: Campaign, unit: Unit) -> list[Period]:
-    """The campaign's periods whose window covers ``unit`` (run by it or by a unit above it), newest first."""
-    return list(db.session.scalars(select(Period).where(Period.campaign_id == campaign.id,
-                                                        Period.unit_id.in_(unit.ancestor_ids))
-                                   .order_by(Period.start_date.desc(), Period.id.desc())))
+def periods_of(campaign: Campaign, unit: Unit, limit: int = 100) -> list[Period]:
+    """The campaign's periods a sơ kết of ``unit`` can be about: run by it, above it (its part of theirs) or
+    below it; newest first."""
+    return list(db.session.scalars(
+        select(Period).where(Period.campaign_id == campaign.id,
+                             or_(Period.unit_id.in_(unit.ancestor_ids), Period.unit_id.in_(subtree_ids_select(unit))))
+        .order_by(Period.start_date.desc(), Period.id.desc()).limit(limit)))
 
 
 def summary(campaign: Campaign, unit: Unit, period: Period | None) -> reports.Summary:
