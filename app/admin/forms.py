@@ -152,7 +152,7 @@ class ReportQuery(UnitQuery):
     """The giao ban's span: ``kind`` week or month with ``day`` (any day in it), or a range ``start``..``end``.
     ``week`` is the older form of ``kind=week&day=``."""
 
-    kind = StringField(validators=[Optional(), AnyOf(
+    kind = StringField(validators=[Optional(), Length(max=10), AnyOf(
         KINDS, message=_l("Chọn báo cáo theo tuần, theo tháng hoặc theo khoảng ngày."))])
     week = DateField(validators=[Optional(), _real_day])
     day = DateField(validators=[Optional(), _real_day])
