@@ -148,6 +148,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /admin/periods/{period_A}/edit · move it to district B": (LOGIN, DENY, DENY, DENY, DENY,  DONE,  DONE,  DENY),
     "POST /admin/periods/{period_B}/close":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     "POST /admin/periods/{period_A}/close":                    (LOGIN, DENY,  DENY,  DENY,  DONE,  DONE,  DONE,  DENY),
+    "GET /admin/campaigns/{campaign}/report?unit={district_B}&kind=month&day=2022-05-01": (LOGIN, DENY, DENY, DENY, HIDE, OK, OK, DENY),  # noqa: E501
+    "GET /admin/campaigns/{campaign}/report?unit={district_A}&start=2022-05-01&end=2022-05-20&format=xlsx": (LOGIN, DENY, DENY, DENY, OK, OK, OK, DENY),  # noqa: E501
+    # The sơ kết (summary): page, XLSX and PDF, for a unit of the organizer's subtree.
+    "GET /admin/campaigns/{campaign}/summary?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE,  OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/summary?unit={district_A}&format=pdf": (LOGIN, DENY, DENY, DENY, OK, OK, OK, DENY),  # noqa: E501
     "GET /admin/units?parent={district_B}":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/units?parent={district_A}":                    (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /admin/units?parent={district_B}":                   (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),

@@ -72,11 +72,13 @@ def _plausible(world) -> dict[str, list[str]]:
         "body": ["Vui lòng bổ sung minh chứng."], "identifier": [world.member_a1_phone],
         "password": [factories.PASSWORD], "confirm": [factories.PASSWORD], "full_name": ["Nguyễn Văn A"],
         "phone": ["0912345678"], "unit_query": ["Sìn Hồ"], "slug": ["cao-diem"], "start_date": ["2022-04-22"],
-        "end_date": ["2022-05-31"], "goal": ["100"], "code": ["X1"], "kind": list(UNIT_KINDS) + list(periods.KINDS),
+        "end_date": ["2022-05-31"], "goal": ["100"], "code": ["X1"],
+        "kind": list(UNIT_KINDS) + list(periods.KINDS) + ["range"],  # a unit's, a period's, a report's kind
         "measure": list(periods.MEASURES),
         "member_count": ["30"], "role": list(ROLES), "unit_code": ["A1"], "scope_code": ["A"],
         "email": ["a@b.vn"], "comment": ["Tốt"], "status": list(STATUSES), "q": ["Lò"], "week": ["2022-05-02"],
-        "format": ["csv", "xlsx"], "lang": ["en", "vi"], "next": ["/", "//evil.example"], "sector": ["health"],
+        "format": ["csv", "xlsx", "pdf"], "day": ["2022-05-02"], "start": ["2022-05-01"], "end": ["2022-05-20"],
+        "period": ["1"], "lang": ["en", "vi"], "next": ["/", "//evil.example"], "sector": ["health"],
         "submit_key": ["k" * 32], "remember": ["y"], "confirm_exceed": ["y"], "only_note": ["1"], "unpublish": ["1"],
         **{f"c_{code}": ["10"] for code, _label, _points in scoring.DEFAULT_RUBRIC},
     }

@@ -6,11 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, Regexp
 
 from ..domain import periods
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
+from ..domain.reports import KINDS, MAX_RANGE_DAYS
 from ..domain.text import nfc
 from ..fields import (
     DB_INT_MAX,
@@ -170,11 +171,55 @@ class UserQuery(Form):
     q = StringField(validators=[Optional(), Length(max=200)])
 
 
+DAY_PROBLEM = _l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày.")
+
+
+def _real_day(form, field) -> None:
+    """Bounded so that the span, the span before it and the day before it stay real dates."""
+    if field.data and not date(1900, 1, 1) <= field.data <= date(9000, 12, 31):
+        raise ValidationError(DAY_PROBLEM)
+
+
 class ReportQuery(UnitQuery):
-    # Any day of the week to report; bounded so that the week and the day before it stay real dates.
-    week = DateField(validators=[Optional()])
+    """The giao ban's span: ``kind`` week or month with ``day`` (any day in it), or a range ``start``..``end``.
+    ``week`` is the older form of ``kind=week&day=``."""
+
+    kind = StringField(validators=[Optional(), Length(max=10), AnyOf(
+        KINDS, message=_l("Chọn báo cáo theo tuần, theo tháng hoặc theo khoảng ngày."))])
+    week = DateField(validators=[Optional(), _real_day])
+    day = DateField(validators=[Optional(), _real_day])
+    start = DateField(validators=[Optional(), _real_day])
+    end = DateField(validators=[Optional(), _real_day])
     format = StringField(validators=[Optional(), Length(max=10)])
 
-    def validate_week(self, field) -> None:
-        if field.data and not date(1900, 1, 1) <= field.data <= date(9000, 12, 31):
-            raise ValidationError(_l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày."))
+    def validate(self, extra_validators=None) -> bool:
+        fine = super().validate(extra_validators)
+        if self.chosen_kind == "range" and not (self.start.errors or self.end.errors):
+            start, end = self.start.data, self.end.data
+            if not start or not end:
+                self.end.errors = [*self.end.errors, _("Chọn ngày bắt đầu và ngày kết thúc của khoảng ngày.")]
+            elif end < start:
+                self.end.errors = [*self.end.errors, _("Ngày kết thúc phải sau ngày bắt đầu.")]
+            elif (end - start).days >= MAX_RANGE_DAYS:
+                self.end.errors = [*self.end.errors, _("Khoảng ngày dài nhất %(n)s ngày; với cả chiến dịch, "
+                                                       "xem báo cáo sơ kết.", n=MAX_RANGE_DAYS)]
+            fine = fine and not self.end.errors
+        return fine
+
+    @property
+    def chosen_kind(self) -> str:
+        """The kind asked for; without one, a range when its days are given, else a week."""
+        if self.kind.data in KINDS:
+            return self.kind.data
+        return "range" if self.start.data or self.end.data else "week"
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(message) for name in ("kind", "week", "day", "start", "end") for message in self[name].errors]
+
+
+class SummaryQuery(UnitQuery):
+    """``?unit=&period=&format=``: the sơ kết of the campaign (no period) or of one of its periods."""
+
+    period = IntegerField(validators=[Optional()])
+    format = StringField(validators=[Optional(), Length(max=10)])

@@ -1,16 +1,16 @@
-"""Organizer pages, scoped to the organizer's subtree: campaigns, peak periods, targets, units, users, weekly
-report."""
+"""Organizer pages, scoped to the organizer's subtree: campaigns, peak periods, targets, units, users, the giao
+ban and sơ kết reports."""
 from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, policy
-from ..domain import accounts, digest, ranking, weeks
+from ..domain import accounts, digest, ranking, reports, weeks
 from ..domain import periods as period_rules
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
@@ -26,6 +26,7 @@ from .forms import (
     ParentQuery,
     PeriodForm,
     ReportQuery,
+    SummaryQuery,
     TargetImportForm,
     UnitEditForm,
     UnitForm,
@@ -343,24 +344,61 @@ def digest_text(campaign_id: int):
     return Response(body, mimetype="text/plain")
 
 
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @bp.route("/campaigns/<int:campaign_id>/report")
 @roles_allowed(*ORGANIZERS)
 def report(campaign_id: int):
+    """The giao ban of any week, month or range of days, for a unit of the organizer's subtree."""
     campaign = _campaign(campaign_id)
     query = _query(ReportQuery)
     query.validate()
-    if query.week.errors:
-        abort(400)
     unit = _campaign_unit(campaign, query.unit.data)
-    week = weeks.week_start(query.week.data or min(clock.today(), campaign.end_date))
-    data = service.report(campaign, unit, week)
+    default = min(clock.today(), campaign.end_date)
+    problems = query.problems
+    if problems:  # said on the page, over the current week's report
+        span = reports.week_of(default)
+    else:
+        span = reports.span_of(query.chosen_kind, query.day.data or query.week.data, query.start.data,
+                               query.end.data, default)
+    data = service.report(campaign, unit, span)
     export = query.format.data
-    filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"
-    if export == "csv":
-        return Response(service.report_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
-    if export == "xlsx":
-        return Response(service.report_xlsx(data),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'})
-    return render("admin/report.html", report=data)
+    filename = f"giao-ban-{campaign.slug}-{span.kind}-{span.first:%Y-%m-%d}"
+    if export == "csv" and not problems:
+        return _download(service.report_csv(data), "text/csv", f"{filename}.csv")
+    if export == "xlsx" and not problems:
+        return _download(service.report_xlsx(data), XLSX, f"{filename}.xlsx")
+    return render("admin/report.html", status=400 if problems else 200, report=data, problems=problems,
+                  kinds=reports.KINDS)
+
+
+@bp.route("/campaigns/<int:campaign_id>/summary")
+@roles_allowed(*ORGANIZERS)
+def summary(campaign_id: int):
+    """The sơ kết of the campaign or of one of its periods, for a unit of the organizer's subtree: a page to
+    print, an XLSX workbook, a PDF."""
+    campaign = _campaign(campaign_id)
+    query = _query(SummaryQuery)
+    query.validate()
+    period = None
+    if query.period.data:
+        period = policy.get_or_404(Period, query.period.data, allowed=lambda p: p.campaign_id == campaign.id)
+    # A period's sơ kết is about its unit, or the part of it the organizer manages.
+    default = period.unit if period is not None and policy.in_scope(current_user, period.unit) else None
+    unit = _campaign_unit(campaign, query.unit.data or (default.id if default else None))
+    if period is not None:
+        if unit.contains(period.unit):
+            unit = period.unit  # a period run below the unit asked for: about its own unit (inside the reach)
+        policy.require(period.unit.contains(unit))
+    data = service.summary(campaign, unit, period)
+    filename = f"so-ket-{campaign.slug}" + (f"-dot-{period.id}" if period else "") + f"-{unit.code}"
+    if query.format.data == "xlsx":
+        return _download(service.summary_xlsx(data), XLSX, f"{filename}.xlsx")
+    if query.format.data == "pdf":
+        return _download(service.summary_pdf(data), "application/pdf", f"{filename}.pdf")
+    return render("admin/summary.html", summary=data, periods=service.summary_periods(campaign, unit))

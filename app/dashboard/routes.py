@@ -56,7 +56,7 @@ def campaign_page(slug: str, unit_id: int | None = None):
     campaign = _campaign(slug)
     page = service.page(campaign, _unit(campaign, unit_id))
     return render("dashboard/campaign.html", chart=page.chart, trail=page.trail, counters=page.counters,
-                  ranking=page.ranking, periods=page.periods, days_left=periods.days_left)
+                  ranking=page.ranking, periods=page.periods, days_left=periods.days_left, fields=page.fields)
 
 
 @bp.route("/campaigns/<slug>/periods/<int:period_id>")

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import clock
-from ..domain import campaigns, periods, ranking, tallies
+from ..domain import campaigns, periods, ranking, reports, tallies
 from ..domain.units import ancestors
 from ..extensions import db
 from ..models import Campaign, Period, Tally, Unit
@@ -48,6 +48,7 @@ class Page:
     ranking: Ranking
     chart: dict | None
     trail: list[Unit]
+    fields: list[reports.FieldRow] = field(default_factory=list)  # per field (khối), the focus fields first
     periods: list[Period] = field(default_factory=list)
 
 
@@ -73,7 +74,8 @@ def page(campaign: Campaign, unit: Unit, today: date | None = None) -> Page:
     trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
     # The unit's own running periods and its ancestors' (never a sibling's or a child's: their pages show those).
     running = periods.visible_on(unit, campaign.id, today=today)
-    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail, periods=running)
+    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail,
+                fields=reports.by_field(campaign.id, unit.id), periods=running)
 
 
 # --- a peak period's page ------------------------------------------------------------------------------------

@@ -255,6 +255,16 @@ def bench_run(repeat: int) -> None:
     token = token_page.split('name="csrf-token" content="')[1].split('"')[0]
     reviewer_client.post("/login", data={"identifier": "0999999999", "password": "bench-password",
                                          "csrf_token": token})
+    # An organizer of the whole programme reads the giao ban and the sơ kết (admin pages).
+    if db.session.scalar(select(User).where(User.phone == "0999999998")) is None:
+        accounts.create_user(full_name="Cán bộ tổ chức thử tải", role=Role.ORGANIZER, unit=None,
+                             password="bench-password", phone="0999999998", scope_unit=campaign.unit)
+        db.session.commit()
+    organizer_client = current_app.test_client()
+    with current_app.app_context():  # its own request globals (CSRF token, user), as each request below
+        token = organizer_client.get("/login").get_data(as_text=True).split('name="csrf-token" content="')[1]
+        organizer_client.post("/login", data={"identifier": "0999999998", "password": "bench-password",
+                                              "csrf_token": token.split('"')[0]})
     version = client.get(f"/campaigns/{BENCH_SLUG}").get_data(as_text=True).split('name="v" value="')[1][:16]
     month, week = _ensure_periods(campaign)
     htmx = {"HX-Request": "true"}
@@ -262,7 +272,10 @@ def bench_run(repeat: int) -> None:
 
     def get(c, url, **kw):
         def call():
-            response = c.get(url, **kw)
+            # A fresh app context per request, as a server gives: each client is its own session, not the user
+            # (or CSRF token) the last request left in the run's context.
+            with current_app.app_context():
+                response = c.get(url, **kw)
             assert response.status_code in (200, 204), (url, response.status_code)
         return call
 
@@ -278,6 +291,10 @@ def bench_run(repeat: int) -> None:
         "period page, month over the root": get(client, f"/campaigns/{BENCH_SLUG}/periods/{month.id}"),
         "period page, one district's week": get(client, f"/campaigns/{BENCH_SLUG}/periods/{week.id}"),
         "review queue, province reviewer": get(reviewer_client, "/review/"),
+        "giao ban month, 63 provinces": get(organizer_client,
+                                            f"/admin/campaigns/{campaign.id}/report?kind=month&day=2022-05-01"),
+        "sơ kết page, one province": get(organizer_client,
+                                         f"/admin/campaigns/{campaign.id}/summary?unit={province.id}"),
         "duplicate candidates look-up": lambda: duplicates.candidates_for_text(probe_text, campaign.id),
         "similar-title hint while typing": lambda: similar("cai tien quy trinh", reviewer, campaign.id),
     }

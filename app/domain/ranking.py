@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from .. import clock
 from ..extensions import db
@@ -191,49 +191,108 @@ def window_chart(first: date, last: date, series: Series, goal: int, width: int 
             "last": (x(series.days[-1]), y(series.cumulative_valid[-1])) if series.days else None}
 
 
-# --- weekly report -------------------------------------------------------------------------------------------
+# --- the giao ban report: a week, a month or any range of days ------------------------------------------------
 
 @dataclass
-class WeekRow:
+class RangeRow:
+    """One child unit in a giao ban report. Totals, rank and pace are taken at the report's ``as_of`` day (the
+    range's last day, or today while the range is still running); ``row`` carries the unit and its target."""
+
     row: RankRow
-    week_submitted: int
-    week_valid: int
+    rank: int
+    new_submitted: int
+    new_valid: int
+    submitted: int
+    valid: int
     rank_change: int | None
     expected: float | None
 
     @property
+    def progress(self) -> float | None:
+        return progress(self.valid, self.row.target)
+
+    @property
     def below_pace(self) -> bool:
-        return self.expected is not None and self.row.valid < self.expected
+        return self.expected is not None and self.valid < self.expected
 
 
-def _cumulative_valid(campaign: Campaign, unit_ids: list[int], until: date) -> dict[int, int]:
-    return {unit_id: total for unit_id, total in db.session.execute(
-        select(DailyTally.unit_id, func.sum(DailyTally.valid))
-        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(unit_ids), DailyTally.day <= until)
-        .group_by(DailyTally.unit_id))}
+@dataclass
+class RangeReport:
+    """The giao ban of ``parent`` for the days ``first``..``last``: its children (``rows``) and itself (``own``)."""
+
+    first: date
+    last: date
+    as_of: date
+    rows: list[RangeRow]
+    own: RangeRow | None
 
 
-def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[WeekRow]:
-    """Per child unit: this week's new submitted/valid, totals, % of target, rank change, below pace."""
-    week_end = week_start + timedelta(days=6)
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) if day else None
+
+
+def expected_at(campaign: Campaign, start_valid: int, target: int | None, day: date) -> float | None:
+    """The pace line: straight from where the unit stood at the campaign's start to its target on the last day."""
+    if not target:
+        return None
+    span = max(1, (campaign.end_date - campaign.start_date).days)
+    elapsed = min(span, max(0, (day - campaign.start_date).days))
+    return start_valid + (target - start_valid) * elapsed / span
+
+
+def range_report(campaign: Campaign, parent: Unit, first: date, last: date, previous_last: date,
+                 today: date | None = None) -> RangeReport:
+    """Per child unit of ``parent`` (and for ``parent`` itself): new submitted/valid between ``first`` and ``last``
+    (the daily series), totals and % of target at the end, the rank change since ``previous_last`` (the end of the
+    previous period of the same kind), and the pace. A fixed number of reads, however many children."""
+    as_of = min(last, today or clock.today())
     rows = rank_children(campaign, parent)
     ids = [r.unit_id for r in rows]
-    week = {uid: (s or 0, v or 0) for uid, s, v in db.session.execute(
-        select(DailyTally.unit_id, func.sum(DailyTally.submitted), func.sum(DailyTally.valid))
-        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(ids),
-               DailyTally.day >= week_start, DailyTally.day <= week_end).group_by(DailyTally.unit_id))}
-    # Rank at the end of the previous week, by the same rule on the valid counts of that day.
-    before = _cumulative_valid(campaign, ids, week_start - timedelta(days=1))
-    # (When each unit reached its count that day is not kept, so the name breaks ties there.)
-    previous = sorted(rows, key=lambda r: order_key(r.target, before.get(r.unit_id, 0), None, r.name))
+    in_range = DailyTally.day.between(first, last)
+
+    def total(column, condition):
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+
+    def reached(condition):  # the last day the valid count rose: "who reached it first", by the day
+        return func.max(case((and_(condition, DailyTally.valid > 0), DailyTally.day)))
+
+    sums = {unit_id: values for unit_id, *values in db.session.execute(
+        select(DailyTally.unit_id, total(DailyTally.submitted, in_range), total(DailyTally.valid, in_range),
+               total(DailyTally.submitted, DailyTally.day <= as_of), total(DailyTally.valid, DailyTally.day <= as_of),
+               reached(DailyTally.day <= as_of), total(DailyTally.valid, DailyTally.day <= previous_last),
+               reached(DailyTally.day <= previous_last),
+               total(DailyTally.valid, DailyTally.day < campaign.start_date))
+        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_([*ids, parent.id]),
+               DailyTally.day <= max(last, previous_last))
+        .group_by(DailyTally.unit_id))}
+    empty = [0, 0, 0, 0, None, 0, None, 0]
+
+    def at(row: RankRow, valid_index: int, reached_index: int):
+        values = sums.get(row.unit_id, empty)
+        return order_key(row.target, values[valid_index], _day_start(_as_date(values[reached_index])), row.name)
+
+    # While the range runs the ranking is the live one (the public page's); a past range is ranked at its end.
+    ranked = rows if as_of >= (today or clock.today()) else sorted(rows, key=lambda r: at(r, 3, 4))
+    previous = sorted(rows, key=lambda r: at(r, 5, 6))
     previous_rank = {r.unit_id: position for position, r in enumerate(previous, start=1)}
-    at_start = _cumulative_valid(campaign, ids, campaign.start_date - timedelta(days=1))
-    span = max(1, (campaign.end_date - campaign.start_date).days)
-    elapsed = min(span, max(0, (min(week_end, campaign.end_date) - campaign.start_date).days))
-    result = []
-    for row in rows:
-        # The straight line from where the unit stood at the start to its target on the last day.
-        start = at_start.get(row.unit_id, 0)
-        expected = start + (row.target - start) * elapsed / span if row.target else None
-        result.append(WeekRow(row, *week.get(row.unit_id, (0, 0)), previous_rank[row.unit_id] - row.rank, expected))
-    return result
+
+    def made(row: RankRow, rank: int, change: int | None) -> RangeRow:
+        new_s, new_v, total_s, total_v, _reached, _before, _prev_reached, at_start = sums.get(row.unit_id, empty)
+        return RangeRow(row, rank, new_s, new_v, total_s, total_v, change,
+                        expected_at(campaign, at_start, row.target, as_of))
+
+    result = [made(row, rank, previous_rank[row.unit_id] - rank) for rank, row in enumerate(ranked, start=1)]
+    own = made(RankRow(unit_id=parent.id, name=parent.name, code=parent.code, has_children=True,
+                       target=goal_of(campaign, parent.id)), 0, None)
+    return RangeReport(first, last, as_of, result, own)
+
+
+def _as_date(value) -> date | None:
+    """A MAX() of dates: a date (PostgreSQL) or its ISO text (SQLite computes it on the stored strings)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[RangeRow]:
+    """The giao ban of one week (Monday to Sunday) against the week before: the weekly digest's."""
+    return range_report(campaign, parent, week_start, week_start + timedelta(days=6),
+                        week_start - timedelta(days=1)).rows
