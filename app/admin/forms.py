@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
 from ..domain.text import nfc
-from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, parse_count
+from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, database_int, parse_count
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"
@@ -20,6 +20,11 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 def _nfc(value):
     return nfc(value) if isinstance(value, str) else value
+
+
+def _id_or_none(value):
+    """A chosen id, or None for the "none" choice (an empty value)."""
+    return None if value in (None, "") else database_int(value)
 
 
 class CampaignForm(Form):
@@ -37,6 +42,11 @@ class CampaignForm(Form):
         InputRequired(_l("Vui lòng nhập mục tiêu.")),
         NumberRange(min=1, max=10_000_000, message=_l("Mục tiêu từ 1 trở lên."))])
     unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int)
+    programme_id = SelectField(_l("Thuộc chương trình"), coerce=_id_or_none, description=_l(
+        "Điều kiện của chương trình (thời gian áp dụng, minh chứng) áp dụng cho sáng kiến của chiến dịch."))
+
+    def offer_programmes(self, programmes: list[tuple[int, str]]) -> None:
+        self.programme_id.choices = [("", _("— Không thuộc chương trình nào —"))] + programmes
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:

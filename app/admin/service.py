@@ -16,7 +16,7 @@ from ..domain import ranking
 from ..domain.text import fold
 from ..exports import csv_bytes, xlsx_bytes
 from ..extensions import db
-from ..models import Campaign, Target, Unit, UnitKind, User
+from ..models import Campaign, Programme, Target, Unit, UnitKind, User
 
 
 class TargetProblem(Exception):
@@ -51,6 +51,12 @@ class CampaignData:
     end_date: date
     goal: int
     unit_id: int
+    programme_id: int | None = None  # the programme whose eligibility rules apply
+
+
+def programme_choices() -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in db.session.scalars(select(Programme).order_by(Programme.start_date.desc(),
+                                                                                  Programme.id))]
 
 
 def save_campaign(campaign: Campaign | None, data: CampaignData) -> Campaign:
