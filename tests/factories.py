@@ -111,6 +111,15 @@ def campaign_rule(campaign_id: int, kind: str, label: str, position: int = 0, **
     return rule.id
 
 
+def build_rules(world: SimpleNamespace, campaign_b: int) -> dict[str, int]:
+    """For the authorization matrix: the current (province) campaign inside a programme with its two rules, plus
+    one rule of its own, and one of district B's old campaign ``campaign_b``. By name → id."""
+    ids = programme(world.campaign)
+    return {"programme": ids.programme, "rule_programme": ids.window,
+            "rule_campaign": campaign_rule(world.campaign, "evidence", "Có biên bản nghiệm thu"),
+            "rule_campaign_B": campaign_rule(campaign_b, "evidence", "Có xác nhận của LĐLĐ huyện")}
+
+
 def build_world() -> SimpleNamespace:
     """Units and accounts through the domain; the campaign and its targets as rows (the admin area's work)."""
     province = create_unit("LĐLĐ tỉnh Thử", "P", UnitKind.PROVINCE)

@@ -274,8 +274,9 @@ def test_the_checklist_measures_the_window_against_the_registration_day(app, wor
         assert eligibility.fails_a_date_rule(lines)
         item.applied_since = date(2022, 5, 1)
         assert eligibility.checklist(item, rules_now)[0].state == eligibility.MET
-        item.applied_since = None
+        item.applied_since = None  # missing: not met, but incomplete rather than out of the window
         assert eligibility.checklist(item, rules_now)[0].state == eligibility.NOT_MET
+        assert not eligibility.fails_a_date_rule(eligibility.checklist(item, rules_now))
         db.session.rollback()
 
 

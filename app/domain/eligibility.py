@@ -114,10 +114,7 @@ class ChecklistLine:
     rule: EligibilityRule
     state: str
     note: str
-
-    @property
-    def is_date(self) -> bool:
-        return self.rule.kind == APPLIED_WINDOW
+    outside_window: bool = False  # a date that breaks the window (not a missing one: that is incomplete)
 
 
 def checklist(initiative: Initiative, rules: Iterable[EligibilityRule]) -> list[ChecklistLine]:
@@ -135,7 +132,7 @@ def checklist(initiative: Initiative, rules: Iterable[EligibilityRule]) -> list[
             problem = window_problem(rule, initiative.applied_since, registered)
             note = problem or _("Áp dụng từ %(applied)s: trong thời gian quy định.",
                                 applied=day(initiative.applied_since))
-            lines.append(ChecklistLine(rule, NOT_MET if problem else MET, note))
+            lines.append(ChecklistLine(rule, NOT_MET if problem else MET, note, outside_window=bool(problem)))
         elif rule.kind == EVIDENCE:
             if rule.id not in declared:
                 lines.append(ChecklistLine(rule, NOT_MET, _("Tác giả chưa xác nhận.")))
@@ -150,4 +147,4 @@ def checklist(initiative: Initiative, rules: Iterable[EligibilityRule]) -> list[
 
 def fails_a_date_rule(lines: Iterable[ChecklistLine]) -> bool:
     """The initiative breaks an applied window: the reviewer may mark it invalid, out of the programme's scope."""
-    return any(line.is_date and line.state == NOT_MET for line in lines)
+    return any(line.outside_window for line in lines)
