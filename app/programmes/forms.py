@@ -68,7 +68,3 @@ class RuleForm(Form):
     def to_data(self) -> RuleData:
         return RuleData(kind=self.kind.data, label=self.label.data, explanation=self.explanation.data or "",
                         date_from=self.date_from.data, date_to=self.date_to.data, position=self.position.data)
-
-
-class DeleteForm(Form):
-    """A delete button: the CSRF token is its only field."""
