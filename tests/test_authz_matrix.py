@@ -168,6 +168,30 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /admin/users/{reviewer_P2}/edit":                     (LOGIN, DENY,  DENY,  DENY,  NO,    OK,    OK,    DENY),
     "POST /admin/users/{reviewer_P2}/edit":                    (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
     "POST /admin/users/{reviewer_P2}/active":                  (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
+    # --- eligibility: programmes are the admin's (organizers read them); a campaign's own rules are its unit's ------
+    "GET /admin/programmes":                                   (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/programmes/new":                               (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/new":                              (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/programmes/{programme}":                       (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/programmes/{programme}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/{programme}/edit":                 (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/programmes/{programme}/rules/new":             (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/{programme}/rules/new":            (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/rules/{rule_programme}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/rules/{rule_programme}/edit":                 (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "POST /admin/rules/{rule_programme}/delete":               (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    # The province campaign: read by district A's organizer, kept by the province's.
+    "GET /admin/campaigns/{campaign}/rules":                   (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/rules/new":               (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign}/rules/new":              (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "GET /admin/rules/{rule_campaign}/edit":                   (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
+    "POST /admin/rules/{rule_campaign}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "POST /admin/rules/{rule_campaign}/delete":                (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    # District B's campaign: out of district A's sight.
+    "GET /admin/campaigns/{campaign_B}/rules":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign_B}/rules/new":            (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "GET /admin/rules/{rule_campaign_B}/edit":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/rules/{rule_campaign_B}/delete":              (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     # --- commendation: organizers of the subtree; judges (reviewers too) in rounds of their scope ---------------
     "GET /awards/":                                            (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /awards/{valid_B}/shortlist":                        (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
@@ -249,6 +273,19 @@ FORMS: dict[str, dict] = {
     "POST /admin/users/{reviewer_P2}/edit": {"full_name": "Trần Thẩm Định", "phone": "0911000008",
                                              "role": "member", "unit_code": "A2", "password": "matrix-pass-9"},
     "POST /admin/users/{reviewer_P2}/active": {},
+    "POST /admin/programmes/new": {"name": "Chương trình mới", "slug": "chuong-trinh-moi", "start_date": "2021-07-01",
+                                   "end_date": "2023-12-31"},
+    "POST /admin/programmes/{programme}/edit": {"name": "Chương trình thử (sửa)", "slug": "chuong-trinh-thu",
+                                                "start_date": "2021-07-01", "end_date": "2024-06-30"},
+    "POST /admin/programmes/{programme}/rules/new": {"kind": "evidence", "label": "Có ảnh chụp nơi áp dụng"},
+    "POST /admin/rules/{rule_programme}/edit": {"kind": "applied_window", "label": "Áp dụng từ 2022",
+                                                "date_from": "2022-01-01"},
+    "POST /admin/rules/{rule_programme}/delete": {},
+    "POST /admin/campaigns/{campaign}/rules/new": {"kind": "evidence", "label": "Có biên bản họp tổ"},
+    "POST /admin/rules/{rule_campaign}/edit": {"kind": "evidence", "label": "Có biên bản nghiệm thu (sửa)"},
+    "POST /admin/rules/{rule_campaign}/delete": {},
+    "POST /admin/campaigns/{campaign_B}/rules/new": {"kind": "evidence", "label": "Có xác nhận của xã"},
+    "POST /admin/rules/{rule_campaign_B}/delete": {},
     "POST /awards/{valid_B}/shortlist": {"note": "Đề cử"},
     "POST /awards/{valid_A1}/shortlist": {"note": "Đề cử"},
     "POST /awards/{valid_B}/award": {"decision_number": "1/QĐ", "decision_date": "2022-06-01"},
@@ -316,6 +353,7 @@ def matrix(_schema, database_url, tmp_path_factory):
         world = factories.build_world()
         actors = factories.build_actors(world)
         names = factories.build_objects(world)
+        names.update(factories.build_rules(world, names["campaign_B"]))
         names.update(slug="thu", campaign=world.campaign, district_A=world.district_a, district_B=world.district_b,
                      union_B1=world.union_b1, member_A2=world.member_a2, member_B1=world.member_b1,
                      reviewer_P2=world.reviewer_p2)

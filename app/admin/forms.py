@@ -34,6 +34,11 @@ def _nfc(value):
     return nfc(value) if isinstance(value, str) else value
 
 
+def _id_or_none(value):
+    """A chosen id, or None for the "none" choice (an empty value)."""
+    return None if value in (None, "") else database_int(value)
+
+
 class CampaignForm(Form):
     name = StringField(_l("Tên chiến dịch"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên chiến dịch.")), Length(max=200)])
@@ -49,6 +54,11 @@ class CampaignForm(Form):
         InputRequired(_l("Vui lòng nhập mục tiêu.")),
         NumberRange(min=1, max=10_000_000, message=_l("Mục tiêu từ 1 trở lên."))])
     unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int)
+    programme_id = SelectField(_l("Thuộc chương trình"), coerce=_id_or_none, description=_l(
+        "Điều kiện của chương trình (thời gian áp dụng, minh chứng) áp dụng cho sáng kiến của chiến dịch."))
+
+    def offer_programmes(self, programmes: list[tuple[int, str]]) -> None:
+        self.programme_id.choices = [("", _("— Không thuộc chương trình nào —"))] + programmes
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:

@@ -80,12 +80,14 @@ def campaign_form(campaign_id: int | None = None):
         policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
     form = CampaignForm(obj=campaign)
     form.unit_id.choices = [(u.id, u.name) for u in service.organizable_units(current_user)]
+    form.offer_programmes(service.programme_choices())
     if form.validate_on_submit():
         policy.get_or_404(Unit, form.unit_id.data, allowed=lambda unit: policy.can_manage_unit(current_user, unit),
                           status=403)
         data = service.CampaignData(name=form.name.data, slug=form.slug.data, description=form.description.data,
                                     start_date=form.start_date.data, end_date=form.end_date.data,
-                                    goal=form.goal.data, unit_id=form.unit_id.data)
+                                    goal=form.goal.data, unit_id=form.unit_id.data,
+                                    programme_id=form.programme_id.data)
         try:
             service.save_campaign(campaign, data)
         except service.SlugTaken as taken:

@@ -20,7 +20,7 @@ from ..domain.text import fold
 from ..domain.units import subtree_ids_select
 from ..exports import Sheet, csv_bytes, xlsx_book
 from ..extensions import db
-from ..models import Campaign, Period, Target, Unit, UnitKind, User
+from ..models import Campaign, Period, Programme, Target, Unit, UnitKind, User
 
 
 class TargetProblem(Exception):
@@ -55,6 +55,12 @@ class CampaignData:
     end_date: date
     goal: int
     unit_id: int
+    programme_id: int | None = None  # the programme whose eligibility rules apply
+
+
+def programme_choices() -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in db.session.scalars(select(Programme).order_by(Programme.start_date.desc(),
+                                                                                  Programme.id))]
 
 
 def save_campaign(campaign: Campaign | None, data: CampaignData) -> Campaign:
