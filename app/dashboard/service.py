@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..domain import campaigns, ranking, tallies
 from ..domain.units import ancestors
 from ..extensions import db
-from ..models import Campaign, Tally, Unit
+from ..models import Campaign, Unit
 
 POLL_SECONDS = 20  # how often the counters and the ranking refresh themselves
 
@@ -22,7 +22,7 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 class Counters:
     campaign: Campaign
     unit: Unit
-    tally: Tally | None
+    tally: tallies.UnitCounts | None
     goal: int | None
     progress: float | None
     days_left: int
