@@ -11,7 +11,7 @@ from .. import clock
 from ..domain import campaigns, periods, ranking, reports, tallies
 from ..domain.units import ancestors
 from ..extensions import db
-from ..models import Campaign, Period, Tally, Unit
+from ..models import Campaign, Period, Unit
 
 POLL_SECONDS = 20  # how often the counters and the ranking refresh themselves
 
@@ -24,7 +24,7 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 class Counters:
     campaign: Campaign
     unit: Unit
-    tally: Tally | None
+    tally: tallies.UnitCounts | None
     goal: int | None
     progress: float | None
     days_left: int

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import Campaign, DailyTally, Tally, Target, Unit, UnitKind, utcnow
+from ..models import Campaign, DailyTally, Target, Unit, UnitKind, utcnow
 from . import tallies
 from .tallies import COUNTERS
 
@@ -91,8 +91,7 @@ def rank_children(campaign: Campaign, parent: Unit) -> list[RankRow]:
     ids = [c.id for c in children]
     if not ids:
         return []
-    counted = {t.unit_id: t for t in db.session.scalars(
-        select(Tally).where(Tally.campaign_id == campaign.id, Tally.unit_id.in_(ids)))}
+    counted = tallies.counts_for(campaign.id, ids)
     targets = goals(campaign, ids)
     rows = []
     for child in children:
@@ -150,9 +149,9 @@ class Series:
 def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) -> Series:
     """Cumulative valid count for each campaign day (days before the start are summed into the first)."""
     last = min(until or clock.today(), campaign.end_date)
-    rows = db.session.execute(select(DailyTally.day, DailyTally.valid)
+    rows = db.session.execute(select(DailyTally.day, func.sum(DailyTally.valid))
                               .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id == unit_id,
-                                     DailyTally.day <= last).order_by(DailyTally.day)).all()
+                                     DailyTally.day <= last).group_by(DailyTally.day).order_by(DailyTally.day)).all()
     before = sum(v for d, v in rows if d < campaign.start_date)
     per_day = {d: v for d, v in rows if d >= campaign.start_date}
     days, values, running = [], [], before

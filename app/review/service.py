@@ -21,7 +21,6 @@ from ..models import (
     SecondCheck,
     Status,
     StatusEvent,
-    Tally,
     Unit,
     User,
 )
@@ -88,7 +87,7 @@ def queue(user: User, filters: QueueFilter, limit: int = 50, offset: int = 0) ->
     return list(db.session.scalars(stmt))
 
 
-def counts(filters: QueueFilter, user: User) -> Tally | None:
+def counts(filters: QueueFilter, user: User) -> tallies.UnitCounts | None:
     """Counters of the filtered unit (or the reviewer's scope), read from the tallies, never counted."""
     unit = filters.unit or user.scope or filters.campaign.unit
     return tallies.for_unit(filters.campaign.id, unit.id)
@@ -272,16 +271,19 @@ def decisions_since(user: User, since: datetime) -> int:
 @dataclass
 class UnitRate:
     unit: Unit
-    tally: Tally
+    tally: tallies.UnitCounts
     invalid_rate: float | None
 
 
 def invalid_rates(campaign: Campaign, scope: Unit) -> list[UnitRate]:
     """Per child unit of the scope: the share of decided initiatives found invalid, worst first."""
-    rows = db.session.execute(select(Unit, Tally).join(Tally, Tally.unit_id == Unit.id)
-                              .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)).all()
+    children = db.session.scalars(select(Unit).where(Unit.parent_id == scope.id)).all()
+    counted = tallies.counts_for(campaign.id, [unit.id for unit in children])
     rates = []
-    for unit, tally in rows:
+    for unit in children:
+        tally = counted.get(unit.id)
+        if tally is None:
+            continue
         decided = tally.valid + tally.invalid
         rates.append(UnitRate(unit, tally, tally.invalid / decided if decided else None))
     return sorted(rates, key=lambda r: (-(r.invalid_rate or 0), r.unit.name))
