@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=wsgi $(BIN)/flask
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install translations messages migrate seed run lint test test-sqlite test-postgres test-browser browser bench clean
+.PHONY: install translations messages migrate seed run lint test test-sqlite test-postgres test-browser browser bench wrk clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,7 +76,14 @@ clean:
 # National-size benchmark on SQLite and (when reachable) PostgreSQL; results in docs/BENCHMARKS.md.
 BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/instance/bench.db
 BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/sangkien_bench
-bench: translations
+# The HTTP part (flask bench-http) drives gunicorn with wrk: Debian's package, installed here when missing and root
+# (else a Python client of our own measures the reads).
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+		echo "wrk missing: the HTTP benchmark uses its Python client"
+
+bench: translations wrk
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) db upgrade
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) bench-seed
 	DATABASE_URL=$(BENCH_SQLITE_URL) $(FLASK) bench-run
@@ -85,6 +92,7 @@ bench: translations
 			|| psql "$(dir $(BENCH_POSTGRES_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_POSTGRES_URL))"; \
 		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) db upgrade && \
 		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-seed && \
-		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-run; \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-run && \
+		DATABASE_URL=$(BENCH_POSTGRES_URL) $(FLASK) bench-http; \
 	else echo "PostgreSQL not reachable: benchmark on SQLite only"; fi
 	$(FLASK) bench-report

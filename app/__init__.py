@@ -39,9 +39,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .awards.routes import bp as awards_bp
     from .dashboard.routes import bp as dashboard_bp
     from .main.routes import bp as main_bp
+    from .programmes.routes import bp as programmes_bp
     from .review.routes import bp as review_bp
     from .submissions.routes import bp as submissions_bp
-    for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp):
+    for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp, programmes_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

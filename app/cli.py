@@ -19,8 +19,9 @@ from .models import Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
-    from .demo import bench
+    from .demo import bench, bench_http
     bench.init_app(app)
+    app.cli.add_command(bench_http.bench_http)
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_units)

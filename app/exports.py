@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
@@ -51,22 +52,39 @@ def _append(sheet, values: list) -> list:
     return cells
 
 
-def xlsx_bytes(sheet_title: str, heading: list[str], headers: tuple[str, ...], rows: list[list],
-               widths: dict[str, float] | None = None) -> bytes:
-    """Heading lines (the first in bold), a bold header row, then the rows."""
+@dataclass
+class Sheet:
+    """One sheet of a workbook: heading lines (the first in bold), a bold header row, then the rows."""
+
+    title: str
+    heading: list[str]
+    headers: tuple[str, ...]
+    rows: list[list]
+    widths: dict[str, float] | None = None
+
+
+def xlsx_book(sheets: list[Sheet]) -> bytes:
+    """A workbook of several sheets (a report and its sections), each written like ``xlsx_bytes``."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title
-    for line in heading:
-        _append(sheet, [line])
-    if heading:
-        sheet["A1"].font = Font(bold=True)
-    for cell in _append(sheet, list(headers)):
-        cell.font = Font(bold=True)
-    for row in rows:
-        _append(sheet, row)
-    for column, width in (widths or {}).items():
-        sheet.column_dimensions[column].width = width
+    workbook.remove(workbook.active)
+    for part in sheets:
+        sheet = workbook.create_sheet(part.title[:31])
+        for line in part.heading:
+            _append(sheet, [line])
+        if part.heading:
+            sheet["A1"].font = Font(bold=True)
+        for cell in _append(sheet, list(part.headers)):
+            cell.font = Font(bold=True)
+        for row in part.rows:
+            _append(sheet, row)
+        for column, width in (part.widths or {}).items():
+            sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(sheet_title: str, heading: list[str], headers: tuple[str, ...], rows: list[list],
+               widths: dict[str, float] | None = None) -> bytes:
+    """One sheet: heading lines (the first in bold), a bold header row, then the rows."""
+    return xlsx_book([Sheet(sheet_title, heading, headers, rows, widths)])

@@ -408,12 +408,15 @@ class StatusEvent(Model):
 
 
 class Tally(Model):
-    """Per (campaign, unit) counters over the unit's whole subtree, kept by the workflow module."""
+    """Per (campaign, unit) counters over the unit's whole subtree, kept by the workflow module; a unit's
+    counters are the sum of its rows (one per slot: see ``domain.tallies.slot_of``)."""
 
     __tablename__ = "tallies"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    # The top units' counters are spread over several rows (domain.tallies.slot_of): no row every write locks.
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, default=0, server_default="0")
     pending: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
@@ -529,6 +532,7 @@ class DailyTally(Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, default=0, server_default="0")
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -547,6 +551,7 @@ class CohortTally(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     field: Mapped[str] = mapped_column(String(30), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, default=0, server_default="0")
     pending: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
     valid: Mapped[int] = mapped_column(Integer, default=0)

@@ -22,7 +22,18 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from .domain import workflow
 from .domain.units import subtree_filter
 from .extensions import db
-from .models import Initiative, InitiativeAuthor, ReviewTemplate, Role, Status, Unit, User
+from .models import (
+    Campaign,
+    EligibilityRule,
+    Initiative,
+    InitiativeAuthor,
+    Period,
+    ReviewTemplate,
+    Role,
+    Status,
+    Unit,
+    User,
+)
 
 T = TypeVar("T")
 
@@ -206,6 +217,50 @@ def reviewable_clause(user: User, unit: Unit | None = None) -> ColumnElement[boo
 def can_manage_unit(user: User, unit: Unit | None) -> bool:
     """Organizers manage campaigns, targets, units and users inside their subtree."""
     return user.role in (Role.ORGANIZER, Role.ADMIN) and in_scope(user, unit)
+
+
+def can_manage_period(user: User, unit: Unit | None) -> bool:
+    """A unit organizer creates, edits and closes peak periods (``domain.periods``) run by units of their subtree
+    only; an admin, whatever their home unit, for any unit."""
+    return can_manage_unit(user, unit)
+
+
+def manageable_periods_clause(user: User) -> ColumnElement[bool]:
+    """``can_manage_period`` in SQL, on the periods table."""
+    if user.role not in (Role.ORGANIZER, Role.ADMIN):
+        return false()
+    return reach(user).clause(Period.unit_id)
+
+
+# --- campaigns and their eligibility rules ---------------------------------------------------------------------
+
+def takes_part_in(user: User, campaign: Campaign) -> bool:
+    """Organizers see the campaigns run inside their subtree or above it (their units take part)."""
+    if user.role not in (Role.ORGANIZER, Role.ADMIN):
+        return False
+    the_reach = reach(user)
+    return the_reach.contains(campaign.unit) or (the_reach.root is not None and campaign.unit.contains(the_reach.root))
+
+
+def can_manage_programmes(user: User) -> bool:
+    """A programme is national: only an admin creates or changes it and its rules."""
+    return user.role == Role.ADMIN
+
+
+def can_view_rule(user: User, rule: EligibilityRule) -> bool:
+    """A programme's rules are read by every organizer; a campaign's by those who take part in it."""
+    if rule.campaign_id is None:
+        return user.role in (Role.ORGANIZER, Role.ADMIN)
+    campaign = db.session.get(Campaign, rule.campaign_id)
+    return campaign is not None and takes_part_in(user, campaign)
+
+
+def can_edit_rule(user: User, rule: EligibilityRule) -> bool:
+    """A programme's rules are the admin's; a campaign's own rules belong to the organizers of its unit."""
+    if rule.campaign_id is None:
+        return can_manage_programmes(user)
+    campaign = db.session.get(Campaign, rule.campaign_id)
+    return campaign is not None and can_manage_unit(user, campaign.unit)
 
 
 def can_assign_role(user: User, role: str) -> bool:

@@ -113,7 +113,12 @@
   // Send one copy to its autosave URL; resolves with what the server said ({state, id, url, edit, html}).
   function send(copy, keepalive) {
     var data = new FormData();
-    Object.keys(copy.values || {}).forEach(function (field) { data.append(field, copy.values[field]); });
+    Object.keys(copy.values || {}).forEach(function (field) {
+      var value = copy.values[field];  // a list: the ticked boxes of a group ("" says none is ticked)
+      (Array.isArray(value) ? (value.length ? value : [""]) : [value]).forEach(function (one) {
+        data.append(field, one);
+      });
+    });
     data.append("submit_key", copy.key || "");
     return fetch(copy.url, {
       method: "POST", body: data, credentials: "same-origin", keepalive: !!keepalive, redirect: "manual",
@@ -223,15 +228,21 @@
     if (text) { status.textContent = text; }
     status.setAttribute("data-state", state);
   }
+  // The typed fields, and the checkboxes the server keeps with the draft (data-draft-keep: the evidence declared).
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name !== "csrf_token" && el.name !== "submit_key" &&
-        /^(text|date|tel|email|number|textarea|select-one)$/.test(el.type);
+        (/^(text|date|tel|email|number|textarea|select-one)$/.test(el.type) ||
+         (el.type === "checkbox" && el.hasAttribute("data-draft-keep")));
     });
   }
   function values() {
     var out = {};
-    fields().forEach(function (el) { out[el.name] = el.value; });
+    fields().forEach(function (el) {
+      if (el.type !== "checkbox") { out[el.name] = el.value; return; }
+      out[el.name] = out[el.name] || [];
+      if (el.checked) { out[el.name].push(el.value); }
+    });
     return out;
   }
   function snapshot() {
@@ -302,8 +313,13 @@
   if (saved && saved.pending && saved.account === account) {
     var restored = false;
     fields().forEach(function (el) {
-      if (Object.prototype.hasOwnProperty.call(saved.values, el.name) && el.value !== saved.values[el.name]) {
-        el.value = saved.values[el.name];
+      if (!Object.prototype.hasOwnProperty.call(saved.values, el.name)) { return; }
+      var kept = saved.values[el.name];
+      if (el.type === "checkbox") {
+        var on = Array.isArray(kept) && kept.indexOf(el.value) >= 0;
+        if (el.checked !== on) { el.checked = on; restored = true; }
+      } else if (el.value !== kept) {
+        el.value = kept;
         restored = true;
       }
     });

@@ -27,10 +27,13 @@ from app.models import (
     Award,
     AwardLevel,
     Campaign,
+    EligibilityRule,
     Feature,
     Initiative,
     InitiativeAuthor,
     PairwiseRound,
+    Period,
+    Programme,
     ReviewTemplate,
     Role,
     RubricCriterion,
@@ -76,6 +79,46 @@ def initiative(campaign_id: int, author: User, title: str = "Cải tiến quy tr
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def programme(campaign_id: int | None = None, *, applied_from: date | None = date(2021, 7, 1),
+              applied_to: date | None = None, evidence: bool = True, slug: str = "chuong-trinh-thu") -> SimpleNamespace:
+    """Opt-in: a national programme with an applied window and (``evidence``) the head of unit's confirmation,
+    as rows (the programmes area's work); ``campaign_id`` is put inside it. Returns the ids."""
+    made = Programme(slug=slug, name="Chương trình thử", start_date=date(2021, 7, 1), end_date=date(2023, 12, 31))
+    db.session.add(made)
+    db.session.flush()
+    window = EligibilityRule(programme_id=made.id, kind="applied_window", position=0, date_from=applied_from,
+                             date_to=applied_to, label="Áp dụng lần đầu trong giai đoạn 1",
+                             explanation="Áp dụng trước giai đoạn 1 thì không tính.")
+    db.session.add(window)
+    confirmation = None
+    if evidence:
+        confirmation = EligibilityRule(programme_id=made.id, kind="evidence", position=1,
+                                       label="Có xác nhận của thủ trưởng đơn vị", explanation="Ảnh hoặc PDF.")
+        db.session.add(confirmation)
+    if campaign_id is not None:
+        db.session.get(Campaign, campaign_id).programme_id = made.id
+    db.session.commit()
+    return SimpleNamespace(programme=made.id, window=window.id, evidence=confirmation.id if confirmation else None)
+
+
+def campaign_rule(campaign_id: int, kind: str, label: str, position: int = 0, **dates) -> int:
+    """Opt-in: a campaign's own eligibility rule, as a row; its id."""
+    rule = EligibilityRule(campaign_id=campaign_id, kind=kind, label=label, explanation="", position=position,
+                           **dates)
+    db.session.add(rule)
+    db.session.commit()
+    return rule.id
+
+
+def build_rules(world: SimpleNamespace, campaign_b: int) -> dict[str, int]:
+    """For the authorization matrix: the current (province) campaign inside a programme with its two rules, plus
+    one rule of its own, and one of district B's old campaign ``campaign_b``. By name → id."""
+    ids = programme(world.campaign)
+    return {"programme": ids.programme, "rule_programme": ids.window,
+            "rule_campaign": campaign_rule(world.campaign, "evidence", "Có biên bản nghiệm thu"),
+            "rule_campaign_B": campaign_rule(campaign_b, "evidence", "Có xác nhận của LĐLĐ huyện")}
 
 
 def build_world() -> SimpleNamespace:
@@ -230,3 +273,13 @@ def build_objects(world: SimpleNamespace) -> dict[str, int]:
                  round_B=judging.id, template_other=template_other.id, template_A=template_a.id,
                  unclaimed_A1=unclaimed_a1.id, unclaimed_B=unclaimed_b.id)
     return found
+
+
+def period(campaign_id: int, unit_id: int, start: date, end: date, goal: int = 10, name: str = "Tuần cao điểm thử",
+           kind: str = "week", measure: str = "valid", created_by: int | None = None) -> Period:
+    """A peak period, written as a row (creating one is the admin area's work, with its form and checks)."""
+    item = Period(campaign_id=campaign_id, unit_id=unit_id, name=name, kind=kind, start_date=start, end_date=end,
+                  goal=goal, measure=measure, created_by_id=created_by)
+    db.session.add(item)
+    db.session.flush()
+    return item

@@ -31,6 +31,7 @@ case passes, the xfail turns into a failure (XPASS), and its line in TODAY must 
 from __future__ import annotations
 
 import io
+from datetime import date
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -61,6 +62,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /campaigns/{slug}/units/{district_B}":                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /campaigns/{slug}/counters":                          (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /campaigns/{slug}/ranking":                           (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /campaigns/{slug}/periods/{period_B}":                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /archive":                                            (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery":                                            (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery/{feature_B}":                                (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /gallery/{feature_B}/image.jpg":                      (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -135,6 +138,21 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /admin/campaigns/{campaign}/targets/import":         (LOGIN, DENY,  DENY,  DENY,  KEEP,  DONE,  DONE,  DENY),
     "GET /admin/campaigns/{campaign}/digest.txt?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE, OK,    OK,    DENY),
     "GET /admin/campaigns/{campaign}/report?unit={district_B}": (LOGIN, DENY, DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    # Peak periods: organizers of the subtree of the unit running the period (a unit chosen outside it: 403).
+    "GET /admin/campaigns/{campaign}/periods":                 (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/periods/new":             (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign}/periods/new":            (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "GET /admin/periods/{period_B}/edit":                      (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "GET /admin/periods/{period_A}/edit":                      (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "POST /admin/periods/{period_B}/edit":                     (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_A}/edit · move it to district B": (LOGIN, DENY, DENY, DENY, DENY,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_B}/close":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "POST /admin/periods/{period_A}/close":                    (LOGIN, DENY,  DENY,  DENY,  DONE,  DONE,  DONE,  DENY),
+    "GET /admin/campaigns/{campaign}/report?unit={district_B}&kind=month&day=2022-05-01": (LOGIN, DENY, DENY, DENY, HIDE, OK, OK, DENY),  # noqa: E501
+    "GET /admin/campaigns/{campaign}/report?unit={district_A}&start=2022-05-01&end=2022-05-20&format=xlsx": (LOGIN, DENY, DENY, DENY, OK, OK, OK, DENY),  # noqa: E501
+    # The sơ kết (summary): page, XLSX and PDF, for a unit of the organizer's subtree.
+    "GET /admin/campaigns/{campaign}/summary?unit={district_B}": (LOGIN, DENY, DENY, DENY, HIDE,  OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/summary?unit={district_A}&format=pdf": (LOGIN, DENY, DENY, DENY, OK, OK, OK, DENY),  # noqa: E501
     "GET /admin/units?parent={district_B}":                    (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
     "GET /admin/units?parent={district_A}":                    (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /admin/units?parent={district_B}":                   (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
@@ -150,6 +168,30 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /admin/users/{reviewer_P2}/edit":                     (LOGIN, DENY,  DENY,  DENY,  NO,    OK,    OK,    DENY),
     "POST /admin/users/{reviewer_P2}/edit":                    (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
     "POST /admin/users/{reviewer_P2}/active":                  (LOGIN, DENY,  DENY,  DENY,  NO,    DONE,  DONE,  DENY),
+    # --- eligibility: programmes are the admin's (organizers read them); a campaign's own rules are its unit's ------
+    "GET /admin/programmes":                                   (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/programmes/new":                               (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/new":                              (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/programmes/{programme}":                       (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/programmes/{programme}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/{programme}/edit":                 (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/programmes/{programme}/rules/new":             (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/programmes/{programme}/rules/new":            (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /admin/rules/{rule_programme}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /admin/rules/{rule_programme}/edit":                 (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "POST /admin/rules/{rule_programme}/delete":               (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DONE,  DENY),
+    # The province campaign: read by district A's organizer, kept by the province's.
+    "GET /admin/campaigns/{campaign}/rules":                   (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
+    "GET /admin/campaigns/{campaign}/rules/new":               (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign}/rules/new":              (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "GET /admin/rules/{rule_campaign}/edit":                   (LOGIN, DENY,  DENY,  DENY,  DENY,  OK,    OK,    DENY),
+    "POST /admin/rules/{rule_campaign}/edit":                  (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    "POST /admin/rules/{rule_campaign}/delete":                (LOGIN, DENY,  DENY,  DENY,  DENY,  DONE,  DONE,  DENY),
+    # District B's campaign: out of district A's sight.
+    "GET /admin/campaigns/{campaign_B}/rules":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/campaigns/{campaign_B}/rules/new":            (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
+    "GET /admin/rules/{rule_campaign_B}/edit":                 (LOGIN, DENY,  DENY,  DENY,  HIDE,  OK,    OK,    DENY),
+    "POST /admin/rules/{rule_campaign_B}/delete":              (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
     # --- commendation: organizers of the subtree; judges (reviewers too) in rounds of their scope ---------------
     "GET /awards/":                                            (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "POST /awards/{valid_B}/shortlist":                        (LOGIN, DENY,  DENY,  DENY,  HIDE,  DONE,  DONE,  DENY),
@@ -210,6 +252,17 @@ FORMS: dict[str, dict] = {
     "POST /admin/campaigns/{campaign_B}/freeze": {},
     "POST /admin/campaigns/{campaign}/targets?unit={district_B}": {"t{union_B1}": "39"},
     "POST /admin/campaigns/{campaign}/targets/import": {"file": b"unit_code,target\nB1,39\n"},
+    "POST /admin/campaigns/{campaign}/periods/new": {
+        "name": "Tuần thử phân quyền", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_B}/edit": {
+        "name": "Tuần huyện Bê (sửa)", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_A}/edit · move it to district B": {
+        "name": "Tuần huyện Ả", "kind": "week", "unit_id": "{district_B}", "start_date": "2022-05-09",
+        "end_date": "2022-05-15", "goal": "9", "measure": "valid"},
+    "POST /admin/periods/{period_B}/close": {},
+    "POST /admin/periods/{period_A}/close": {},
     "POST /admin/units?parent={district_B}": {"name": "CĐCS Thử", "code": "MATRIX-1", "kind": "grassroots"},
     "POST /admin/units/{union_B1}/edit": {"name": "Đổi tên thử", "member_count": "81"},
     "POST /admin/users": {"full_name": "Người Thử", "phone": "0911999001", "role": "member", "unit_code": "B1",
@@ -220,6 +273,19 @@ FORMS: dict[str, dict] = {
     "POST /admin/users/{reviewer_P2}/edit": {"full_name": "Trần Thẩm Định", "phone": "0911000008",
                                              "role": "member", "unit_code": "A2", "password": "matrix-pass-9"},
     "POST /admin/users/{reviewer_P2}/active": {},
+    "POST /admin/programmes/new": {"name": "Chương trình mới", "slug": "chuong-trinh-moi", "start_date": "2021-07-01",
+                                   "end_date": "2023-12-31"},
+    "POST /admin/programmes/{programme}/edit": {"name": "Chương trình thử (sửa)", "slug": "chuong-trinh-thu",
+                                                "start_date": "2021-07-01", "end_date": "2024-06-30"},
+    "POST /admin/programmes/{programme}/rules/new": {"kind": "evidence", "label": "Có ảnh chụp nơi áp dụng"},
+    "POST /admin/rules/{rule_programme}/edit": {"kind": "applied_window", "label": "Áp dụng từ 2022",
+                                                "date_from": "2022-01-01"},
+    "POST /admin/rules/{rule_programme}/delete": {},
+    "POST /admin/campaigns/{campaign}/rules/new": {"kind": "evidence", "label": "Có biên bản họp tổ"},
+    "POST /admin/rules/{rule_campaign}/edit": {"kind": "evidence", "label": "Có biên bản nghiệm thu (sửa)"},
+    "POST /admin/rules/{rule_campaign}/delete": {},
+    "POST /admin/campaigns/{campaign_B}/rules/new": {"kind": "evidence", "label": "Có xác nhận của xã"},
+    "POST /admin/rules/{rule_campaign_B}/delete": {},
     "POST /awards/{valid_B}/shortlist": {"note": "Đề cử"},
     "POST /awards/{valid_A1}/shortlist": {"note": "Đề cử"},
     "POST /awards/{valid_B}/award": {"decision_number": "1/QĐ", "decision_date": "2022-06-01"},
@@ -287,9 +353,15 @@ def matrix(_schema, database_url, tmp_path_factory):
         world = factories.build_world()
         actors = factories.build_actors(world)
         names = factories.build_objects(world)
+        names.update(factories.build_rules(world, names["campaign_B"]))
         names.update(slug="thu", campaign=world.campaign, district_A=world.district_a, district_B=world.district_b,
                      union_B1=world.union_b1, member_A2=world.member_a2, member_B1=world.member_b1,
                      reviewer_P2=world.reviewer_p2)
+        # Two ended peak weeks (the campaign ran in 2022), one per district: closing them writes.
+        week = (date(2022, 5, 9), date(2022, 5, 15))
+        names.update(period_A=factories.period(world.campaign, world.district_a, *week).id,
+                     period_B=factories.period(world.campaign, world.district_b, *week).id)
+        db.session.commit()
         titles = dict(db.session.execute(select(Initiative.id, Initiative.title)).all())
     with app.test_request_context():
         names["asset"] = app.jinja_env.globals["asset"]("app.css").removeprefix("/s/")

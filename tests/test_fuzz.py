@@ -26,7 +26,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.core import UnboundField
 
 import app as app_package
-from app.domain import scoring, workflow
+from app.domain import eligibility, periods, scoring, workflow
 from app.domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, ROLES, STATUSES, UNIT_KINDS
 from app.extensions import db
 from app.models import Award, AwardLevel, Feature, PairwiseRound, ReviewTemplate, Status, User
@@ -72,10 +72,16 @@ def _plausible(world) -> dict[str, list[str]]:
         "body": ["Vui lòng bổ sung minh chứng."], "identifier": [world.member_a1_phone],
         "password": [factories.PASSWORD], "confirm": [factories.PASSWORD], "full_name": ["Nguyễn Văn A"],
         "phone": ["0912345678"], "unit_query": ["Sìn Hồ"], "slug": ["cao-diem"], "start_date": ["2022-04-22"],
-        "end_date": ["2022-05-31"], "goal": ["100"], "code": ["X1"], "kind": list(UNIT_KINDS),
+        "end_date": ["2022-05-31"], "goal": ["100"], "code": ["X1"],
+        # A unit's, a period's, a report's and a rule's kind.
+        "kind": list(UNIT_KINDS) + list(periods.KINDS) + ["range"] + list(eligibility.KINDS),
+        "measure": list(periods.MEASURES), "label": ["Có xác nhận của thủ trưởng đơn vị"],
+        "explanation": ["Ảnh chụp hoặc PDF."], "date_from": ["2021-07-01", ""], "date_to": ["2022-05-31", ""],
+        "position": ["1", ""], "programme_id": ["1", ""], "evidence": ["2", "3", ""],
         "member_count": ["30"], "role": list(ROLES), "unit_code": ["A1"], "scope_code": ["A"],
         "email": ["a@b.vn"], "comment": ["Tốt"], "status": list(STATUSES), "q": ["Lò"], "week": ["2022-05-02"],
-        "format": ["csv", "xlsx"], "lang": ["en", "vi"], "next": ["/", "//evil.example"], "sector": ["health"],
+        "format": ["csv", "xlsx", "pdf"], "day": ["2022-05-02"], "start": ["2022-05-01"], "end": ["2022-05-20"],
+        "period": ["1"], "lang": ["en", "vi"], "next": ["/", "//evil.example"], "sector": ["health"],
         "submit_key": ["k" * 32], "remember": ["y"], "confirm_exceed": ["y"], "only_note": ["1"], "unpublish": ["1"],
         **{f"c_{code}": ["10"] for code, _label, _points in scoring.DEFAULT_RUBRIC},
     }
@@ -203,7 +209,10 @@ def recording_request_class(base: type, read: set[str]) -> type:
 # --- the world the routes are fuzzed in ----------------------------------------------------------------------
 
 def _populate(world) -> None:
-    """Initiatives in every status, a template, award levels, an award, a judging round and a featured item."""
+    """Initiatives in every status, a template, award levels, an award, a judging round, a featured item, peak
+    periods; the campaign inside a programme (a window and an evidence rule) with an evidence rule of its own."""
+    factories.programme(world.campaign)
+    factories.campaign_rule(world.campaign, "evidence", "Có biên bản nghiệm thu", position=1)
     member = db.session.get(User, world.member_a1)
     other = db.session.get(User, world.member_b1)
     admin = db.session.get(User, world.admin)
@@ -234,6 +243,10 @@ def _populate(world) -> None:
     db.session.add(Feature(initiative_id=items[Status.VALID][0].id, story="Hay", created_by_id=admin.id))
     db.session.add(PairwiseRound(campaign_id=world.campaign, unit_id=world.province, name="Vòng 1",
                                  initiative_ids=[i.id for i in shortlisted], created_by_id=admin.id))
+    # Peak periods (ids 1–3, as the probes use): the province's month, district A's week, and a closed week.
+    factories.period(world.campaign, world.province, date(2022, 5, 1), date(2022, 5, 31), kind="month")
+    factories.period(world.campaign, world.district_a, date(2022, 5, 9), date(2022, 5, 15))
+    periods.close(factories.period(world.campaign, world.district_b, date(2022, 5, 9), date(2022, 5, 15)))
     db.session.commit()
 
 

@@ -273,11 +273,13 @@ def test_locking_an_account_ends_its_sessions_even_after_unlocking(app, world):
 
 # --- 5. anonymous visitors are sent to the login page --------------------------------------------------------
 
-# Pages anyone may see (DESIGN §3 "anonymous": the public campaign page and gallery, plus signing in).
+# Pages anyone may see (DESIGN §3 "anonymous": the public campaign and period pages, the archive and gallery, plus
+# signing in).
 PUBLIC_ENDPOINTS = {
     "asset", "static", "service_worker", "manifest", "main.home", "main.healthz",
     "auth.login", "auth.register", "auth.unit_search", "auth.set_language",
     "dashboard.campaign", "dashboard.campaign_page", "dashboard.counters", "dashboard.ranking_partial",
+    "dashboard.period_page", "dashboard.archive",
     "awards.gallery", "awards.gallery_item", "awards.gallery_image",
 }
 

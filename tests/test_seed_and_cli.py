@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.demo import seed
 from app.domain import tallies
 from app.extensions import db
-from app.models import Campaign, DailyTally, Initiative, Status, StatusEvent, Tally, Target, Unit, User
+from app.models import Campaign, Initiative, Status, StatusEvent, Target, Unit, User
 
 from .conftest import login
 
@@ -34,13 +34,11 @@ def test_seed_demo_echoes_the_letter_and_is_idempotent(app):
         # Every status came through the workflow: the counters of every unit, the last valid decision (the
         # ranking's tie-break) and the daily series are the transitions' own, equal to a recount, and each
         # initiative's status is the one its last audit row reached.
-        stored = {row.unit_id: {**{name: getattr(row, name) for name in tallies.COUNTERS},
-                                "last_valid_at": row.last_valid_at}
-                  for row in db.session.scalars(select(Tally).where(Tally.campaign_id == campaign.id))}
+        stored = {uid: {**{name: getattr(row, name) for name in tallies.COUNTERS}, "last_valid_at": row.last_valid_at}
+                  for uid, row in tallies.stored(campaign.id).items()}
         assert stored == tallies.recount(campaign.id)
-        daily = {(row.unit_id, row.day): [row.submitted, row.valid]
-                 for row in db.session.scalars(select(DailyTally).where(DailyTally.campaign_id == campaign.id))}
-        assert {key: value for key, value in daily.items() if any(value)} == tallies.recount_daily(campaign.id)
+        assert tallies.stored_daily(campaign.id) == tallies.recount_daily(campaign.id)
+        assert tallies.mismatches(campaign.id) == 0
         last_event = (select(StatusEvent.to_status).where(StatusEvent.initiative_id == Initiative.id)
                       .order_by(StatusEvent.id.desc()).limit(1).scalar_subquery())
         assert db.session.scalar(select(func.count()).select_from(Initiative).where(

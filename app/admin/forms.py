@@ -6,12 +6,24 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, InputRequired, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional, Regexp
 
+from ..domain import periods
 from ..domain.catalog import ROLES, UNIT_KINDS
 from ..domain.passwords import PasswordRules
+from ..domain.reports import KINDS, MAX_RANGE_DAYS
 from ..domain.text import nfc
-from ..fields import DateField, Form, IntegerField, Length, NumberRange, SelectField, parse_count
+from ..fields import (
+    DB_INT_MAX,
+    DateField,
+    Form,
+    IntegerField,
+    Length,
+    NumberRange,
+    SelectField,
+    database_int,
+    parse_count,
+)
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CODE = r"^[A-Za-z0-9_.-]+$"
@@ -20,6 +32,11 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 def _nfc(value):
     return nfc(value) if isinstance(value, str) else value
+
+
+def _id_or_none(value):
+    """A chosen id, or None for the "none" choice (an empty value)."""
+    return None if value in (None, "") else database_int(value)
 
 
 class CampaignForm(Form):
@@ -37,10 +54,36 @@ class CampaignForm(Form):
         InputRequired(_l("Vui lòng nhập mục tiêu.")),
         NumberRange(min=1, max=10_000_000, message=_l("Mục tiêu từ 1 trở lên."))])
     unit_id = SelectField(_l("Đơn vị tổ chức"), coerce=int)
+    programme_id = SelectField(_l("Thuộc chương trình"), coerce=_id_or_none, description=_l(
+        "Điều kiện của chương trình (thời gian áp dụng, minh chứng) áp dụng cho sáng kiến của chiến dịch."))
+
+    def offer_programmes(self, programmes: list[tuple[int, str]]) -> None:
+        self.programme_id.choices = [("", _("— Không thuộc chương trình nào —"))] + programmes
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+class PeriodForm(Form):
+    """A peak week or month of a campaign. The rules that need the campaign (its dates, its unit) are
+    ``domain.periods.problems``, checked by the service; who may choose which unit is the policy's."""
+
+    name = StringField(_l("Tên đợt"), filters=[_nfc], description=_l("Ví dụ: Tuần cao điểm sáng kiến ngành Y tế"),
+                       validators=[DataRequired(_l("Vui lòng nhập tên đợt.")), Length(max=200)])
+    kind = SelectField(_l("Loại đợt"), choices=list(periods.KINDS.items()))
+    unit_id = SelectField(_l("Đơn vị tổ chức đợt"), coerce=database_int)
+    start_date = DateField(_l("Ngày bắt đầu"), validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])
+    end_date = DateField(_l("Ngày kết thúc"), validators=[InputRequired(_l("Vui lòng nhập ngày kết thúc."))])
+    goal = IntegerField(_l("Mục tiêu của đợt"), validators=[
+        InputRequired(_l("Vui lòng nhập mục tiêu.")),
+        NumberRange(min=1, max=DB_INT_MAX, message=_l("Mục tiêu là một số nguyên từ 1 trở lên."))])
+    measure = SelectField(_l("Mục tiêu tính theo"), choices=list(periods.MEASURES.items()))
+    description = TextAreaField(_l("Mô tả"), filters=[_nfc], validators=[Optional(), Length(max=5000)])
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))
 
 
 class TargetField(StringField):
@@ -138,11 +181,55 @@ class UserQuery(Form):
     q = StringField(validators=[Optional(), Length(max=200)])
 
 
+DAY_PROBLEM = _l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày.")
+
+
+def _real_day(form, field) -> None:
+    """Bounded so that the span, the span before it and the day before it stay real dates."""
+    if field.data and not date(1900, 1, 1) <= field.data <= date(9000, 12, 31):
+        raise ValidationError(DAY_PROBLEM)
+
+
 class ReportQuery(UnitQuery):
-    # Any day of the week to report; bounded so that the week and the day before it stay real dates.
-    week = DateField(validators=[Optional()])
+    """The giao ban's span: ``kind`` week or month with ``day`` (any day in it), or a range ``start``..``end``.
+    ``week`` is the older form of ``kind=week&day=``."""
+
+    kind = StringField(validators=[Optional(), Length(max=10), AnyOf(
+        KINDS, message=_l("Chọn báo cáo theo tuần, theo tháng hoặc theo khoảng ngày."))])
+    week = DateField(validators=[Optional(), _real_day])
+    day = DateField(validators=[Optional(), _real_day])
+    start = DateField(validators=[Optional(), _real_day])
+    end = DateField(validators=[Optional(), _real_day])
     format = StringField(validators=[Optional(), Length(max=10)])
 
-    def validate_week(self, field) -> None:
-        if field.data and not date(1900, 1, 1) <= field.data <= date(9000, 12, 31):
-            raise ValidationError(_l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày."))
+    def validate(self, extra_validators=None) -> bool:
+        fine = super().validate(extra_validators)
+        if self.chosen_kind == "range" and not (self.start.errors or self.end.errors):
+            start, end = self.start.data, self.end.data
+            if not start or not end:
+                self.end.errors = [*self.end.errors, _("Chọn ngày bắt đầu và ngày kết thúc của khoảng ngày.")]
+            elif end < start:
+                self.end.errors = [*self.end.errors, _("Ngày kết thúc phải sau ngày bắt đầu.")]
+            elif (end - start).days >= MAX_RANGE_DAYS:
+                self.end.errors = [*self.end.errors, _("Khoảng ngày dài nhất %(n)s ngày; với cả chiến dịch, "
+                                                       "xem báo cáo sơ kết.", n=MAX_RANGE_DAYS)]
+            fine = fine and not self.end.errors
+        return fine
+
+    @property
+    def chosen_kind(self) -> str:
+        """The kind asked for; without one, a range when its days are given, else a week."""
+        if self.kind.data in KINDS:
+            return self.kind.data
+        return "range" if self.start.data or self.end.data else "week"
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(message) for name in ("kind", "week", "day", "start", "end") for message in self[name].errors]
+
+
+class SummaryQuery(UnitQuery):
+    """``?unit=&period=&format=``: the sơ kết of the campaign (no period) or of one of its periods."""
+
+    period = IntegerField(validators=[Optional()])
+    format = StringField(validators=[Optional(), Length(max=10)])

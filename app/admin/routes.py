@@ -1,28 +1,32 @@
-"""Organizer pages, scoped to the organizer's subtree: campaigns, targets, units, users, weekly report."""
+"""Organizer pages, scoped to the organizer's subtree: campaigns, peak periods, targets, units, users, the giao
+ban and sơ kết reports."""
 from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, policy
-from ..domain import accounts, digest, ranking, weeks
+from ..domain import accounts, digest, ranking, reports, weeks
+from ..domain import periods as period_rules
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
 from ..domain.units import root as units_root
 from ..extensions import db
 from ..fields import Form
-from ..models import Campaign, Role, Unit, User
+from ..models import Campaign, Period, Role, Unit, User
 from ..policy import roles_allowed
 from ..web import render
 from . import service
 from .forms import (
     CampaignForm,
     ParentQuery,
+    PeriodForm,
     ReportQuery,
+    SummaryQuery,
     TargetImportForm,
     UnitEditForm,
     UnitForm,
@@ -76,12 +80,14 @@ def campaign_form(campaign_id: int | None = None):
         policy.require(policy.can_manage_unit(current_user, campaign.unit), 403)
     form = CampaignForm(obj=campaign)
     form.unit_id.choices = [(u.id, u.name) for u in service.organizable_units(current_user)]
+    form.offer_programmes(service.programme_choices())
     if form.validate_on_submit():
         policy.get_or_404(Unit, form.unit_id.data, allowed=lambda unit: policy.can_manage_unit(current_user, unit),
                           status=403)
         data = service.CampaignData(name=form.name.data, slug=form.slug.data, description=form.description.data,
                                     start_date=form.start_date.data, end_date=form.end_date.data,
-                                    goal=form.goal.data, unit_id=form.unit_id.data)
+                                    goal=form.goal.data, unit_id=form.unit_id.data,
+                                    programme_id=form.programme_id.data)
         try:
             service.save_campaign(campaign, data)
         except service.SlugTaken as taken:
@@ -106,6 +112,73 @@ def freeze(campaign_id: int):
         flash(_("Đã chốt bảng xếp hạng; trang công khai hiển thị bảng đã chốt."), "success")
     db.session.commit()
     return redirect(url_for("admin.index"))
+
+
+def _managed_period(period_id: int) -> Period:
+    """A period run inside the organizer's subtree (else 404: ids of other units reveal nothing)."""
+    return policy.get_or_404(Period, period_id, allowed=lambda p: policy.can_manage_period(current_user, p.unit))
+
+
+@bp.route("/campaigns/<int:campaign_id>/periods")
+@roles_allowed(*ORGANIZERS)
+def periods(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    return render("admin/periods.html", campaign=campaign, periods=service.periods_of(campaign, current_user),
+                  state_of=period_rules.status, kinds=period_rules.KINDS, measures=period_rules.MEASURES)
+
+
+def _period_form(campaign: Campaign, period: Period | None):
+    form = PeriodForm(obj=period)
+    form.unit_id.choices = [(u.id, u.name) for u in service.period_units(campaign, current_user)]
+    if period is None and not form.is_submitted():
+        scope = current_user.scope
+        form.unit_id.data = scope.id if scope and campaign.unit.contains(scope) else campaign.unit_id
+    if form.is_submitted() and form.unit_id.data is not None:
+        # Which unit may run it is the policy's answer, given before anything else (as for a campaign's unit).
+        policy.get_or_404(Unit, form.unit_id.data, status=403,
+                          allowed=lambda unit: policy.can_manage_period(current_user, unit))
+    if form.validate_on_submit():
+        data = service.PeriodData(name=form.name.data, kind=form.kind.data, unit_id=form.unit_id.data,
+                                  start_date=form.start_date.data, end_date=form.end_date.data, goal=form.goal.data,
+                                  measure=form.measure.data, description=form.description.data or "")
+        try:
+            service.save_period(campaign, period, data, current_user)
+        except service.PeriodProblem as problem:
+            for name, message in problem.problems.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.commit()
+            flash(_("Đã lưu đợt cao điểm."), "success")
+            return redirect(url_for("admin.periods", campaign_id=campaign.id))
+    return render("admin/period_form.html", form=form, campaign=campaign, period=period)
+
+
+@bp.route("/campaigns/<int:campaign_id>/periods/new", methods=["GET", "POST"])
+@roles_allowed(*ORGANIZERS)
+def new_period(campaign_id: int):
+    return _period_form(_campaign(campaign_id), None)
+
+
+@bp.route("/periods/<int:period_id>/edit", methods=["GET", "POST"])
+@roles_allowed(*ORGANIZERS)
+def edit_period(period_id: int):
+    period = _managed_period(period_id)
+    return _period_form(period.campaign, period)
+
+
+@bp.route("/periods/<int:period_id>/close", methods=["POST"])
+@roles_allowed(*ORGANIZERS)
+def close_period(period_id: int):
+    """Keep the final figures and ranking of an ended period (the period page and the archive show them)."""
+    period = _managed_period(period_id)
+    try:
+        period_rules.close(period)
+    except period_rules.NotClosable as refusal:
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã chốt kết quả của đợt; trang của đợt và trang lưu trữ hiển thị kết quả đã chốt."), "success")
+    return redirect(url_for("admin.periods", campaign_id=period.campaign_id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/targets", methods=["GET", "POST"])
@@ -273,24 +346,61 @@ def digest_text(campaign_id: int):
     return Response(body, mimetype="text/plain")
 
 
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @bp.route("/campaigns/<int:campaign_id>/report")
 @roles_allowed(*ORGANIZERS)
 def report(campaign_id: int):
+    """The giao ban of any week, month or range of days, for a unit of the organizer's subtree."""
     campaign = _campaign(campaign_id)
     query = _query(ReportQuery)
     query.validate()
-    if query.week.errors:
-        abort(400)
     unit = _campaign_unit(campaign, query.unit.data)
-    week = weeks.week_start(query.week.data or min(clock.today(), campaign.end_date))
-    data = service.report(campaign, unit, week)
+    default = min(clock.today(), campaign.end_date)
+    problems = query.problems
+    if problems:  # said on the page, over the current week's report
+        span = reports.week_of(default)
+    else:
+        span = reports.span_of(query.chosen_kind, query.day.data or query.week.data, query.start.data,
+                               query.end.data, default)
+    data = service.report(campaign, unit, span)
     export = query.format.data
-    filename = f"giao-ban-{campaign.slug}-{week:%Y-%m-%d}"
-    if export == "csv":
-        return Response(service.report_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
-    if export == "xlsx":
-        return Response(service.report_xlsx(data),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.xlsx"'})
-    return render("admin/report.html", report=data)
+    filename = f"giao-ban-{campaign.slug}-{span.kind}-{span.first:%Y-%m-%d}"
+    if export == "csv" and not problems:
+        return _download(service.report_csv(data), "text/csv", f"{filename}.csv")
+    if export == "xlsx" and not problems:
+        return _download(service.report_xlsx(data), XLSX, f"{filename}.xlsx")
+    return render("admin/report.html", status=400 if problems else 200, report=data, problems=problems,
+                  kinds=reports.KINDS)
+
+
+@bp.route("/campaigns/<int:campaign_id>/summary")
+@roles_allowed(*ORGANIZERS)
+def summary(campaign_id: int):
+    """The sơ kết of the campaign or of one of its periods, for a unit of the organizer's subtree: a page to
+    print, an XLSX workbook, a PDF."""
+    campaign = _campaign(campaign_id)
+    query = _query(SummaryQuery)
+    query.validate()
+    period = None
+    if query.period.data:
+        period = policy.get_or_404(Period, query.period.data, allowed=lambda p: p.campaign_id == campaign.id)
+    # A period's sơ kết is about its unit, or the part of it the organizer manages.
+    default = period.unit if period is not None and policy.in_scope(current_user, period.unit) else None
+    unit = _campaign_unit(campaign, query.unit.data or (default.id if default else None))
+    if period is not None:
+        if unit.contains(period.unit):
+            unit = period.unit  # a period run below the unit asked for: about its own unit (inside the reach)
+        policy.require(period.unit.contains(unit))
+    data = service.summary(campaign, unit, period)
+    filename = f"so-ket-{campaign.slug}" + (f"-dot-{period.id}" if period else "") + f"-{unit.code}"
+    if query.format.data == "xlsx":
+        return _download(service.summary_xlsx(data), XLSX, f"{filename}.xlsx")
+    if query.format.data == "pdf":
+        return _download(service.summary_pdf(data), "application/pdf", f"{filename}.pdf")
+    return render("admin/summary.html", summary=data, periods=service.summary_periods(campaign, unit))

@@ -1,16 +1,15 @@
 """Commendation: candidates by normalised score, shortlist, pairwise rounds, awards with quotas, exports."""
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from fpdf import FPDF
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from .. import pdf as documents
 from ..domain import pairwise, scoring, tallies, workflow
 from ..domain.catalog import FIELDS
 from ..domain.units import subtree_filter
@@ -38,7 +37,6 @@ SECTORS = {
     "education": ("education",),
     "health": ("health",),
 }
-FONT_DIR = os.path.join(os.path.dirname(__file__), "fonts")
 
 
 class AwardProblem(Exception):
@@ -312,11 +310,9 @@ def certificate_lines(award: Award) -> dict:
 
 def certificate_pdf(award: Award) -> bytes:
     lines = certificate_lines(award)
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = documents.document("L")
     pdf.set_auto_page_break(False)
     pdf.set_margins(25, 20, 25)
-    pdf.add_font("DejaVu", "", os.path.join(FONT_DIR, "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", os.path.join(FONT_DIR, "DejaVuSans-Bold.ttf"))
     pdf.add_page()
     pdf.set_draw_color(179, 38, 30)
     pdf.set_line_width(1.5)
@@ -325,7 +321,7 @@ def certificate_pdf(award: Award) -> bytes:
     pdf.rect(14, 14, 269, 182)
 
     def line(text: str, size: int, style: str = "", gap: float = 4, color=(29, 39, 51)) -> None:
-        pdf.set_font("DejaVu", style, size)
+        pdf.set_font(documents.FONT, style, size)
         pdf.set_text_color(*color)
         pdf.multi_cell(0, size * 0.5, text, align="C")
         pdf.ln(gap)
@@ -342,7 +338,7 @@ def certificate_pdf(award: Award) -> bytes:
     line(lines["reason"], 13, "", 8)
     line(lines["decision"], 11, "", 6)
     line(lines["slogan"], 11, "", 0, (91, 102, 117))
-    return bytes(pdf.output())
+    return documents.output(pdf)
 
 
 # --- pairwise rounds -------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from ..fields import Form, IntegerField, Length
+from ..fields import Form, IntegerField, Length, NumberRange
 
 
 class PageQuery(Form):
@@ -12,3 +12,9 @@ class PageQuery(Form):
 
     unit = IntegerField(validators=[Optional()])
     v = StringField(validators=[Optional(), Length(max=64)])
+
+
+class ArchiveQuery(Form):
+    """``?page=`` of the archive (read with ``meta={"csrf": False}``)."""
+
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])

@@ -1,4 +1,5 @@
-"""Public campaign page: live counters, progress chart, emulation ranking with drill-down."""
+"""Public pages: the campaign page (live counters, progress chart, emulation ranking with drill-down, the unit's
+running peak periods), a peak period's page, and the archive of ended campaigns and periods."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,12 +7,12 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, request
 
 from .. import policy
-from ..domain import campaigns
-from ..models import Campaign, Unit
+from ..domain import campaigns, periods
+from ..models import Campaign, Period, Unit
 from ..policy import public
 from ..web import render
 from . import service
-from .forms import PageQuery
+from .forms import ArchiveQuery, PageQuery
 
 bp = Blueprint("dashboard", __name__)
 
@@ -55,7 +56,28 @@ def campaign_page(slug: str, unit_id: int | None = None):
     campaign = _campaign(slug)
     page = service.page(campaign, _unit(campaign, unit_id))
     return render("dashboard/campaign.html", chart=page.chart, trail=page.trail, counters=page.counters,
-                  ranking=page.ranking)
+                  ranking=page.ranking, periods=page.periods, days_left=periods.days_left, fields=page.fields)
+
+
+@bp.route("/campaigns/<slug>/periods/<int:period_id>")
+@public
+def period_page(slug: str, period_id: int):
+    """A peak period: its figures, countdown, pace, ranking of the units under it, and its result once ended."""
+    campaign = _campaign(slug)
+    period = policy.get_or_404(Period, period_id, allowed=lambda found: found.campaign_id == campaign.id)
+    return render("dashboard/period.html", view=service.period_view(period), campaign=campaign,
+                  counting_rule=periods.COUNTING_RULE, pace_rule=periods.PACE_RULE,
+                  improved_rule=periods.improved_rule(period), kinds=periods.KINDS, measures=periods.MEASURES)
+
+
+@bp.route("/archive")
+@public
+def archive():
+    """Ended campaigns and periods with their final ranking (frozen, or live and marked as such)."""
+    query = ArchiveQuery(request.args, meta={"csrf": False})
+    page = query.page.data if query.validate() and query.page.data else 1
+    return render("dashboard/archive.html", archive=service.archive(page), kinds=periods.KINDS,
+                  measures=periods.MEASURES)
 
 
 def _poll(slug: str, build: Callable[[Campaign, Unit], service.Counters | service.Ranking], template: str,

@@ -1,18 +1,19 @@
-"""What the public campaign page shows: counters, progress chart and the ranking of one unit's children."""
+"""What the public pages show: a campaign's counters, progress chart and the ranking of one unit's children, with
+the peak periods running on that unit; a period's page; the archive of ended campaigns and periods."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Date, DateTime, select, text
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from ..domain import campaigns, ranking, tallies
+from ..domain import campaigns, periods, ranking, reports, tallies
 from ..domain.units import ancestors
 from ..extensions import db
-from ..models import Campaign, Tally, Unit
+from ..models import Campaign, Period, Unit
 
 POLL_SECONDS = 20  # how often the counters and the ranking refresh themselves
 
@@ -24,18 +25,24 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 
 # Everything the polling partials' versions are made of, in one statement of primary-key and parent_id look-ups:
 # the campaign (its goal, end and freeze), the unit asked for (its path: is it inside the campaign?), the unit's
-# tally row, its target, and a fingerprint of its children's targets. Written as SQL text: an unchanged poll then
-# costs this one query, with none of the work of building an ORM statement.
+# counters (the sums over its tally rows, with the latest ``updated_at``), its target, and a fingerprint of its
+# children's targets. Written as SQL text: an unchanged poll then costs this one query, with none of the work of
+# building an ORM statement.
 #
-# The tally row of a unit is updated in the same statement as every ancestor's each time anything in its subtree
-# changes status (``tallies.apply_transition`` sets the counters and ``updated_at``), so it stands for its
-# children's rows too. Targets change through the admin pages, which touch no tally: the fingerprint (how many,
-# their sum and two weighted sums) sees any change an organizer makes short of a contrived coincidence.
+# Each time anything in a unit's subtree changes status, ``tallies.apply_transition`` adds the change to one tally
+# row (slot) of the unit and of every ancestor, in the same statement, and sets that row's ``updated_at``: the
+# unit's sums or its latest ``updated_at`` move, so the unit's rows stand for its children's too. Targets change
+# through the admin pages, which touch no tally: the fingerprint (how many, their sum and two weighted sums) sees
+# any change an organizer makes short of a contrived coincidence.
 STAMP = text("""
 SELECT campaign_unit.path AS campaign_path, campaigns.unit_id AS campaign_unit_id, campaigns.goal AS goal,
        campaigns.end_date AS end_date, campaigns.ranking_frozen_at AS frozen_at, units.id AS unit_id,
-       units.path AS path, tallies.pending, tallies.returned, tallies.valid, tallies.invalid, tallies.last_valid_at,
-       tallies.updated_at, own.count AS own_target,
+       units.path AS path, own.count AS own_target,
+       (SELECT COALESCE(SUM(tallies.pending), 0) || ':' || COALESCE(SUM(tallies.returned), 0) || ':'
+               || COALESCE(SUM(tallies.valid), 0) || ':' || COALESCE(SUM(tallies.invalid), 0) || ':'
+               || COALESCE(CAST(MAX(tallies.last_valid_at) AS VARCHAR(40)), '-') || ':'
+               || COALESCE(CAST(MAX(tallies.updated_at) AS VARCHAR(40)), '-')
+          FROM tallies WHERE tallies.campaign_id = campaigns.id AND tallies.unit_id = units.id) AS counts,
        (SELECT COUNT(*) || ':' || COALESCE(SUM(CAST(targets.count AS BIGINT)), 0) || ':'
                || COALESCE(SUM(CAST(targets.count AS BIGINT) * (children.id % 10007)), 0) || ':'
                || COALESCE(SUM((CAST(targets.count AS BIGINT) % 10007) * (targets.count % 10007)
@@ -45,10 +52,9 @@ SELECT campaign_unit.path AS campaign_path, campaigns.unit_id AS campaign_unit_i
   FROM campaigns
   JOIN units AS campaign_unit ON campaign_unit.id = campaigns.unit_id
   JOIN units ON units.id = COALESCE(CAST(:unit_id AS INTEGER), campaigns.unit_id)
-  LEFT JOIN tallies ON tallies.campaign_id = campaigns.id AND tallies.unit_id = units.id
   LEFT JOIN targets AS own ON own.campaign_id = campaigns.id AND own.unit_id = units.id
  WHERE campaigns.slug = :slug
-""").columns(end_date=Date, frozen_at=DateTime, last_valid_at=DateTime, updated_at=DateTime)
+""").columns(end_date=Date, frozen_at=DateTime)
 
 
 def _digest(*parts) -> str:
@@ -65,7 +71,7 @@ def poll_version(slug: str, unit_id: int | None, partial: str) -> str | None:
         row = connection.execute(STAMP, {"slug": slug, "unit_id": unit_id}).mappings().first()
     if row is None or not row["path"].startswith(row["campaign_path"]):
         return None
-    counts = tuple(row[name] for name in ("pending", "returned", "valid", "invalid", "last_valid_at", "updated_at"))
+    counts = row["counts"]
     top = row["unit_id"] == row["campaign_unit_id"]
     if partial == "counters":
         goal = row["goal"] if top else row["own_target"]
@@ -85,7 +91,7 @@ def _version_of(campaign: Campaign, unit: Unit, partial: str) -> str:
 class Counters:
     campaign: Campaign
     unit: Unit
-    tally: Tally | None
+    tally: tallies.UnitCounts | None
     goal: int | None
     progress: float | None
     days_left: int
@@ -109,6 +115,8 @@ class Page:
     ranking: Ranking
     chart: dict | None
     trail: list[Unit]
+    fields: list[reports.FieldRow] = field(default_factory=list)  # per field (khối), the focus fields first
+    periods: list[Period] = field(default_factory=list)
 
 
 def counters(campaign: Campaign, unit: Unit) -> Counters:
@@ -132,4 +140,60 @@ def page(campaign: Campaign, unit: Unit, today: date | None = None) -> Page:
     series = ranking.valid_series(campaign, unit.id, until=today)
     chart = ranking.chart(campaign, series, shown.goal) if series.days and shown.goal else None
     trail = [u for u in ancestors(unit) if campaign.unit.contains(u)]
-    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail)
+    # The unit's own running periods and its ancestors' (never a sibling's or a child's: their pages show those).
+    running = periods.visible_on(unit, campaign.id, today=today)
+    return Page(counters=shown, ranking=ranking_of(campaign, unit), chart=chart, trail=trail,
+                fields=reports.by_field(campaign.id, unit.id), periods=running)
+
+
+# --- a peak period's page ------------------------------------------------------------------------------------
+
+def period_view(period: Period) -> periods.View:
+    return periods.view(period)
+
+
+# --- the archive ---------------------------------------------------------------------------------------------
+
+ARCHIVE_PAGE = 10  # ended periods per page
+
+
+@dataclass
+class ArchivedCampaign:
+    campaign: Campaign
+    rows: list[ranking.RankRow]
+    frozen: bool
+
+
+@dataclass
+class ArchivedPeriod:
+    period: Period
+    figures: periods.Figures
+    best: list[periods.PeriodRow]
+
+    @property
+    def frozen(self) -> bool:
+        return self.period.final_snapshot is not None
+
+
+@dataclass
+class Archive:
+    campaigns: list[ArchivedCampaign]
+    periods: list[ArchivedPeriod]
+    page: int
+    pages: int
+
+
+def archive(page: int = 1, today: date | None = None) -> Archive:
+    """Ended campaigns with their final ranking (the frozen one, else the live one, marked), and ended periods,
+    a page at a time, with their figures and best units (from the snapshot once closed, else live, marked)."""
+    today = today or clock.today()
+    ended = db.session.scalars(select(Campaign).where(Campaign.end_date < today)
+                               .order_by(Campaign.end_date.desc(), Campaign.id.desc())).all() if page == 1 else []
+    shown = []
+    for campaign in ended:
+        frozen = campaign.ranking_frozen_at is not None
+        rows = ranking.frozen_rows(campaign) if frozen else ranking.rank_children(campaign, campaign.unit)
+        shown.append(ArchivedCampaign(campaign, rows, frozen))
+    found, total = periods.ended(today, offset=(page - 1) * ARCHIVE_PAGE, limit=ARCHIVE_PAGE)
+    listed = [ArchivedPeriod(period, *periods.short_result(period)) for period in found]
+    return Archive(campaigns=shown, periods=listed, page=page, pages=max(1, -(-total // ARCHIVE_PAGE)))

@@ -34,6 +34,7 @@ from ..models import (
     DailyTally,
     Initiative,
     InitiativeBand,
+    Period,
     Role,
     Status,
     Target,
@@ -80,6 +81,7 @@ def bench_seed(initiatives: int, units: int) -> None:
         if tallies.for_unit(existing.id, existing.unit_id) is None:
             _finish(existing, time.perf_counter())
         else:
+            _ensure_periods(existing)
             click.echo("Benchmark data already present.")
         return
     rng = random.Random(1_000_000)
@@ -184,6 +186,7 @@ def _finish(campaign: Campaign, started: float) -> None:
     _advance_sequences()
     count = tallies.rebuild(campaign.id)  # counters for all 100,000 units from the initiatives
     _daily_for_federations(campaign)
+    _ensure_periods(campaign)
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -192,6 +195,25 @@ def _finish(campaign: Campaign, started: float) -> None:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     click.echo(f"done: {count:,} tally rows in {time.perf_counter() - started:.0f} s")
+
+
+def _ensure_periods(campaign: Campaign) -> tuple[Period, Period]:
+    """The peak periods bench-run measures (added once): a month over the whole campaign's unit, and one
+    district's week; their figures are the cohort rows ``tallies.rebuild`` wrote."""
+    found = list(db.session.scalars(select(Period).where(Period.campaign_id == campaign.id).order_by(Period.id)))
+    if len(found) >= 2:
+        return found[0], found[1]
+    province = db.session.scalar(select(Unit.id).where(Unit.parent_id == campaign.unit_id).order_by(Unit.id).limit(1))
+    district = db.session.scalar(select(Unit.id).where(Unit.parent_id == province).order_by(Unit.id).limit(1))
+    if district is None:
+        raise click.UsageError("the benchmark data is incomplete: run flask bench-seed again")
+    month = Period(campaign_id=campaign.id, unit_id=campaign.unit_id, name="Tháng cao điểm (thử tải)", kind="month",
+                   start_date=date(2022, 5, 1), end_date=date(2022, 5, 31), goal=max(1, campaign.goal // 5))
+    week = Period(campaign_id=campaign.id, unit_id=district, name="Tuần cao điểm huyện (thử tải)", kind="week",
+                  start_date=date(2022, 5, 9), end_date=date(2022, 5, 15), goal=100)
+    db.session.add_all([month, week])
+    db.session.commit()
+    return month, week
 
 
 def _daily_for_federations(campaign: Campaign) -> None:
@@ -249,13 +271,28 @@ def bench_run(repeat: int) -> None:
     token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     reviewer_client.post("/login", data={"identifier": "0999999999", "password": "bench-password",
                                          "csrf_token": token})
+    # An organizer of the whole programme reads the giao ban and the sơ kết (admin pages).
+    if db.session.scalar(select(User).where(User.phone == "0999999998")) is None:
+        accounts.create_user(full_name="Cán bộ tổ chức thử tải", role=Role.ORGANIZER, unit=None,
+                             password="bench-password", phone="0999999998", scope_unit=campaign.unit)
+        db.session.commit()
+    organizer_client = current_app.test_client()
+    with current_app.app_context():  # its own request globals (CSRF token, user), as each request below
+        page = organizer_client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1]
+        organizer_client.post("/login", data={"identifier": "0999999998", "password": "bench-password",
+                                              "csrf_token": token.split('"')[0]})
     version = client.get(f"/campaigns/{BENCH_SLUG}").get_data(as_text=True).split('name="v" value="')[1][:16]
+    month, week = _ensure_periods(campaign)
     htmx = {"HX-Request": "true"}
     probe_text = fold(" ".join(random.Random(5).sample(WORDS, 10)))
 
     def get(c, url, **kw):
         def call():
-            response = c.get(url, **kw)
+            # A fresh app context per request, as a server gives: each client is its own session, not the user
+            # (or CSRF token) the last request left in the run's context.
+            with current_app.app_context():
+                response = c.get(url, **kw)
             assert response.status_code in (200, 204), (url, response.status_code)
         return call
 
@@ -268,7 +305,13 @@ def bench_run(repeat: int) -> None:
         "ranking partial, 63 provinces": get(client, f"/campaigns/{BENCH_SLUG}/ranking", headers=htmx),
         "ranking partial, ~145 grassroots": get(client, f"/campaigns/{BENCH_SLUG}/ranking?unit={district.id}",
                                                 headers=htmx),
+        "period page, month over the root": get(client, f"/campaigns/{BENCH_SLUG}/periods/{month.id}"),
+        "period page, one district's week": get(client, f"/campaigns/{BENCH_SLUG}/periods/{week.id}"),
         "review queue, province reviewer": get(reviewer_client, "/review/"),
+        "giao ban month, 63 provinces": get(organizer_client,
+                                            f"/admin/campaigns/{campaign.id}/report?kind=month&day=2022-05-01"),
+        "sơ kết page, one province": get(organizer_client,
+                                         f"/admin/campaigns/{campaign.id}/summary?unit={province.id}"),
         "duplicate candidates look-up": lambda: duplicates.candidates_for_text(probe_text, campaign.id),
         "similar-title hint while typing": lambda: similar("cai tien quy trinh", reviewer, campaign.id),
     }
@@ -293,7 +336,8 @@ def bench_run(repeat: int) -> None:
 @click.command("bench-report")
 def bench_report() -> None:
     """Write docs/BENCHMARKS.md from the docs/bench-*.json results."""
-    runs = [json.loads(path.read_text()) for path in sorted(DOCS.glob("bench-*.json"))]
+    runs = [json.loads(path.read_text()) for path in sorted(DOCS.glob("bench-*.json"))
+            if not path.name.startswith("bench-http-")]  # those are the HTTP section's (bench_http.report_lines)
     lines = ["# Benchmarks", "",
              "Generated by `make bench` (`flask bench-seed`, `flask bench-run`, `flask bench-report`). Requests go",
              "through the Flask test client in one process; each figure is the median of the repeated requests,",
@@ -310,5 +354,7 @@ def bench_report() -> None:
         for name, values in run["results"].items():
             lines.append(f"| {name} | {values['median_ms']} | {values['p95_ms']} | {values['ratio_to_empty']} |")
         lines.append("")
+    from .bench_http import report_lines
+    lines += report_lines()
     (DOCS / "BENCHMARKS.md").write_text("\n".join(lines))
     click.echo("written docs/BENCHMARKS.md")

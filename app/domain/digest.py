@@ -32,9 +32,9 @@ def compose(campaign: Campaign, unit: Unit, week_start: date) -> str:
     lines = [f"{campaign.name} — {unit.name}",
              f"Tuần {week_start:%d/%m} – {week_end:%d/%m/%Y}"]
     if own:
-        lines.append(f"Trong tuần: {_n(own.week_submitted)} sáng kiến gửi mới, {_n(own.week_valid)} được công nhận "
+        lines.append(f"Trong tuần: {_n(own.new_submitted)} sáng kiến gửi mới, {_n(own.new_valid)} được công nhận "
                      f"hợp lệ.")
-        lines.append(f"Xếp hạng: {own.row.rank}/{len(siblings)}"
+        lines.append(f"Xếp hạng: {own.rank}/{len(siblings)}"
                      + (f" ({own.rank_change:+d} bậc)" if own.rank_change else ""))
     if tally:
         lines.append(f"Tổng: {_n(tally.submitted)} đã gửi, {_n(valid)} hợp lệ, {_n(tally.pending)} chờ thẩm định, "
@@ -46,7 +46,7 @@ def compose(campaign: Campaign, unit: Unit, week_start: date) -> str:
     behind = [item for item in children if item.below_pace][:5]
     if behind:
         lines.append("Đơn vị chậm tiến độ: " + "; ".join(
-            f"{item.row.name} ({item.row.valid}/{item.row.target})" for item in behind) + ".")
+            f"{item.row.name} ({item.valid}/{item.row.target})" for item in behind) + ".")
     if tally and tally.returned:
         lines.append("Nhắc tác giả có sáng kiến bị trả lại bổ sung và gửi lại sớm.")
     return "\n".join(lines) + "\n"

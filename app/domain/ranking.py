@@ -11,17 +11,17 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import Campaign, DailyTally, Tally, Target, Unit, UnitKind, utcnow
+from ..models import Campaign, DailyTally, Target, Unit, UnitKind, utcnow
 from . import tallies
 from .tallies import COUNTERS
 
 # --- progress -------------------------------------------------------------------------------------------------
 
-def progress(count: int, goal: int | None) -> float | None:
+def progress(count: int, goal: float | None) -> float | None:
     """The share of the goal reached: ``count`` is the valid count (main progress) or the submitted count
     (secondary). None without a goal (a target of 0 is no target)."""
     return count / goal if goal else None
@@ -74,7 +74,7 @@ class RankRow:
         return 100 * self.valid / self.member_count if self.member_count else None
 
 
-def order_key(target: int | None, valid: int, reached_at: datetime | None, name: str):
+def order_key(target: float | None, valid: int, reached_at: datetime | None, name: str):
     """The ranking rule: progress (valid/target), then valid count, then who reached it first; no target last."""
     return (not target, -(progress(valid, target) or 0), -valid, reached_at or datetime.max, name)
 
@@ -91,8 +91,7 @@ def rank_children(campaign: Campaign, parent: Unit) -> list[RankRow]:
     ids = [c.id for c in children]
     if not ids:
         return []
-    counted = {t.unit_id: t for t in db.session.scalars(
-        select(Tally).where(Tally.campaign_id == campaign.id, Tally.unit_id.in_(ids)))}
+    counted = tallies.counts_for(campaign.id, ids)
     targets = goals(campaign, ids)
     rows = []
     for child in children:
@@ -150,9 +149,9 @@ class Series:
 def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) -> Series:
     """Cumulative valid count for each campaign day (days before the start are summed into the first)."""
     last = min(until or clock.today(), campaign.end_date)
-    rows = db.session.execute(select(DailyTally.day, DailyTally.valid)
+    rows = db.session.execute(select(DailyTally.day, func.sum(DailyTally.valid))
                               .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id == unit_id,
-                                     DailyTally.day <= last).order_by(DailyTally.day)).all()
+                                     DailyTally.day <= last).group_by(DailyTally.day).order_by(DailyTally.day)).all()
     before = sum(v for d, v in rows if d < campaign.start_date)
     per_day = {d: v for d, v in rows if d >= campaign.start_date}
     days, values, running = [], [], before
@@ -167,67 +166,132 @@ def valid_series(campaign: Campaign, unit_id: int, until: date | None = None) ->
 
 def chart(campaign: Campaign, series: Series, goal: int, width: int = 600, height: int = 220) -> dict:
     """Coordinates for the server-rendered SVG: actual cumulative line and the straight line to the goal."""
-    total_days = max(1, (campaign.end_date - campaign.start_date).days)
+    return window_chart(campaign.start_date, campaign.end_date, series, goal, width, height)
+
+
+def window_chart(first: date, last: date, series: Series, goal: int, width: int = 600, height: int = 220) -> dict:
+    """``chart`` for any window of days (a campaign, a peak period): the cumulative line of ``series`` and the
+    straight line from ``series.start_valid`` on ``first`` to ``goal`` on ``last``."""
+    total_days = max(1, (last - first).days)
     top = max([goal, *series.cumulative_valid, 1])
     pad_left, pad_bottom, pad_top = 44, 24, 10
     plot_w, plot_h = width - pad_left - 10, height - pad_bottom - pad_top
 
     def x(day: date) -> float:
-        return round(pad_left + plot_w * (day - campaign.start_date).days / total_days, 1)
+        return round(pad_left + plot_w * (day - first).days / total_days, 1)
 
     def y(value: float) -> float:
         return round(pad_top + plot_h * (1 - value / top), 1)
 
     actual = " ".join(f"{x(d)},{y(v)}" for d, v in zip(series.days, series.cumulative_valid))
     return {"width": width, "height": height, "actual": actual,
-            "goal_line": (x(campaign.start_date), y(series.start_valid), x(campaign.end_date), y(goal)),
+            "goal_line": (x(first), y(series.start_valid), x(last), y(goal)),
             "goal_y": y(goal), "axis_y": y(0), "left": pad_left, "right": width - 10, "top": top,
             "last": (x(series.days[-1]), y(series.cumulative_valid[-1])) if series.days else None}
 
 
-# --- weekly report -------------------------------------------------------------------------------------------
+# --- the giao ban report: a week, a month or any range of days ------------------------------------------------
 
 @dataclass
-class WeekRow:
+class RangeRow:
+    """One child unit in a giao ban report. Totals, rank and pace are taken at the report's ``as_of`` day (the
+    range's last day, or today while the range is still running); ``row`` carries the unit and its target."""
+
     row: RankRow
-    week_submitted: int
-    week_valid: int
+    rank: int
+    new_submitted: int
+    new_valid: int
+    submitted: int
+    valid: int
     rank_change: int | None
     expected: float | None
 
     @property
+    def progress(self) -> float | None:
+        return progress(self.valid, self.row.target)
+
+    @property
     def below_pace(self) -> bool:
-        return self.expected is not None and self.row.valid < self.expected
+        return self.expected is not None and self.valid < self.expected
 
 
-def _cumulative_valid(campaign: Campaign, unit_ids: list[int], until: date) -> dict[int, int]:
-    return {unit_id: total for unit_id, total in db.session.execute(
-        select(DailyTally.unit_id, func.sum(DailyTally.valid))
-        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(unit_ids), DailyTally.day <= until)
-        .group_by(DailyTally.unit_id))}
+@dataclass
+class RangeReport:
+    """The giao ban of ``parent`` for the days ``first``..``last``: its children (``rows``) and itself (``own``)."""
+
+    first: date
+    last: date
+    as_of: date
+    rows: list[RangeRow]
+    own: RangeRow | None
 
 
-def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[WeekRow]:
-    """Per child unit: this week's new submitted/valid, totals, % of target, rank change, below pace."""
-    week_end = week_start + timedelta(days=6)
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) if day else None
+
+
+def expected_at(campaign: Campaign, start_valid: int, target: int | None, day: date) -> float | None:
+    """The pace line: straight from where the unit stood at the campaign's start to its target on the last day."""
+    if not target:
+        return None
+    span = max(1, (campaign.end_date - campaign.start_date).days)
+    elapsed = min(span, max(0, (day - campaign.start_date).days))
+    return start_valid + (target - start_valid) * elapsed / span
+
+
+def range_report(campaign: Campaign, parent: Unit, first: date, last: date, previous_last: date,
+                 today: date | None = None) -> RangeReport:
+    """Per child unit of ``parent`` (and for ``parent`` itself): new submitted/valid between ``first`` and ``last``
+    (the daily series), totals and % of target at the end, the rank change since ``previous_last`` (the end of the
+    previous period of the same kind), and the pace. A fixed number of reads, however many children."""
+    as_of = min(last, today or clock.today())
     rows = rank_children(campaign, parent)
     ids = [r.unit_id for r in rows]
-    week = {uid: (s or 0, v or 0) for uid, s, v in db.session.execute(
-        select(DailyTally.unit_id, func.sum(DailyTally.submitted), func.sum(DailyTally.valid))
-        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(ids),
-               DailyTally.day >= week_start, DailyTally.day <= week_end).group_by(DailyTally.unit_id))}
-    # Rank at the end of the previous week, by the same rule on the valid counts of that day.
-    before = _cumulative_valid(campaign, ids, week_start - timedelta(days=1))
-    # (When each unit reached its count that day is not kept, so the name breaks ties there.)
-    previous = sorted(rows, key=lambda r: order_key(r.target, before.get(r.unit_id, 0), None, r.name))
+    in_range = DailyTally.day.between(first, last)
+
+    def total(column, condition):
+        return func.coalesce(func.sum(case((condition, column), else_=0)), 0)
+
+    def reached(condition):  # the last day the valid count rose: "who reached it first", by the day
+        return func.max(case((and_(condition, DailyTally.valid > 0), DailyTally.day)))
+
+    sums = {unit_id: values for unit_id, *values in db.session.execute(
+        select(DailyTally.unit_id, total(DailyTally.submitted, in_range), total(DailyTally.valid, in_range),
+               total(DailyTally.submitted, DailyTally.day <= as_of), total(DailyTally.valid, DailyTally.day <= as_of),
+               reached(DailyTally.day <= as_of), total(DailyTally.valid, DailyTally.day <= previous_last),
+               reached(DailyTally.day <= previous_last),
+               total(DailyTally.valid, DailyTally.day < campaign.start_date))
+        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_([*ids, parent.id]),
+               DailyTally.day <= max(last, previous_last))
+        .group_by(DailyTally.unit_id))}
+    empty = [0, 0, 0, 0, None, 0, None, 0]
+
+    def at(row: RankRow, valid_index: int, reached_index: int):
+        values = sums.get(row.unit_id, empty)
+        return order_key(row.target, values[valid_index], _day_start(_as_date(values[reached_index])), row.name)
+
+    # While the range runs the ranking is the live one (the public page's); a past range is ranked at its end.
+    ranked = rows if as_of >= (today or clock.today()) else sorted(rows, key=lambda r: at(r, 3, 4))
+    previous = sorted(rows, key=lambda r: at(r, 5, 6))
     previous_rank = {r.unit_id: position for position, r in enumerate(previous, start=1)}
-    at_start = _cumulative_valid(campaign, ids, campaign.start_date - timedelta(days=1))
-    span = max(1, (campaign.end_date - campaign.start_date).days)
-    elapsed = min(span, max(0, (min(week_end, campaign.end_date) - campaign.start_date).days))
-    result = []
-    for row in rows:
-        # The straight line from where the unit stood at the start to its target on the last day.
-        start = at_start.get(row.unit_id, 0)
-        expected = start + (row.target - start) * elapsed / span if row.target else None
-        result.append(WeekRow(row, *week.get(row.unit_id, (0, 0)), previous_rank[row.unit_id] - row.rank, expected))
-    return result
+
+    def made(row: RankRow, rank: int, change: int | None) -> RangeRow:
+        new_s, new_v, total_s, total_v, _reached, _before, _prev_reached, at_start = sums.get(row.unit_id, empty)
+        return RangeRow(row, rank, new_s, new_v, total_s, total_v, change,
+                        expected_at(campaign, at_start, row.target, as_of))
+
+    result = [made(row, rank, previous_rank[row.unit_id] - rank) for rank, row in enumerate(ranked, start=1)]
+    own = made(RankRow(unit_id=parent.id, name=parent.name, code=parent.code, has_children=True,
+                       target=goal_of(campaign, parent.id)), 0, None)
+    return RangeReport(first, last, as_of, result, own)
+
+
+def _as_date(value) -> date | None:
+    """A MAX() of dates: a date (PostgreSQL) or its ISO text (SQLite computes it on the stored strings)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def weekly_report(campaign: Campaign, parent: Unit, week_start: date) -> list[RangeRow]:
+    """The giao ban of one week (Monday to Sunday) against the week before: the weekly digest's."""
+    return range_report(campaign, parent, week_start, week_start + timedelta(days=6),
+                        week_start - timedelta(days=1)).rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 
 from .. import clock
 from ..extensions import db
@@ -63,43 +63,52 @@ def _upsert(model):
     return dialect_insert(model)
 
 
-def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
-    if not unit_ids:
-        return
-    rows = [{"campaign_id": campaign_id, "unit_id": uid, "pending": 0, "returned": 0, "valid": 0, "invalid": 0,
-             "updated_at": utcnow()} for uid in unit_ids]
-    db.session.execute(_upsert(Tally).values(rows).on_conflict_do_nothing())
+# Every write in the country reaches the root's rows, and every write of a province its province's: those rows are
+# spread over SLOTS rows each (an initiative always uses the same one), so concurrent writes rarely wait for the
+# same lock. Deeper units, where writes are few, keep one row. A unit's counters are the sum of its rows.
+SLOTS = 16
+SPREAD_DEPTH = 1  # the root (depth 0) and the level under it
+
+
+def slot_of(initiative_id: int, depth: int) -> int:
+    return initiative_id % SLOTS if depth <= SPREAD_DEPTH else 0
+
+
+def _slots(initiative: Initiative) -> list[tuple[int, int]]:
+    """(unit id, slot) of the initiative's unit and every ancestor (the path lists them root first)."""
+    return [(uid, slot_of(initiative.id, depth)) for depth, uid in enumerate(initiative.unit.ancestor_ids)]
+
+
+def _add(model, keys: dict, targets: list[tuple[int, int]], change: dict[str, int], extra: dict | None = None,
+         on_conflict_set: dict | None = None) -> None:
+    """INSERT one row per (unit, slot) with ``change`` as its counters, or add ``change`` to the row there."""
+    stmt = _upsert(model).values([{**keys, "unit_id": uid, "slot": slot, **change, **(extra or {})}
+                                  for uid, slot in targets])
+    updates: dict[str, Any] = {name: getattr(model, name) + getattr(stmt.excluded, name)
+                               for name, delta in change.items() if delta}
+    updates.update({name: getattr(stmt.excluded, name) for name in (on_conflict_set or {})})
+    index = [*keys, "unit_id", "slot"]
+    db.session.execute(stmt.on_conflict_do_update(index_elements=index, set_=updates or {
+        next(iter(change)): getattr(model, next(iter(change)))}))
 
 
 def apply_transition(initiative: Initiative, from_status: str, to_status: str, when: datetime) -> None:
-    """Move one initiative between counters for its unit and all ancestors (its cohort row too)."""
+    """Move one initiative between counters for its unit and all ancestors (its daily and cohort rows too):
+    three upserts, whatever the depth of the tree."""
     old, new = BUCKETS.get(from_status), BUCKETS.get(to_status)
     if old == new:
         return
     campaign_id = initiative.campaign_id
-    unit_ids = initiative.unit.ancestor_ids
-    ensure_rows(campaign_id, unit_ids)
-    values: dict = {"updated_at": when}
-    if old:
-        values[old] = getattr(Tally, old) - 1
-    if new:
-        values[new] = getattr(Tally, new) + 1
-    if new == "valid":
-        values["last_valid_at"] = when
-    db.session.execute(
-        update(Tally).where(Tally.campaign_id == campaign_id, Tally.unit_id.in_(unit_ids)).values(**values),
-        execution_options={"synchronize_session": False},
-    )
+    targets = _slots(initiative)
+    change = {c: (c == new) - (c == old) for c in COUNTERS}
+    stamps = {"updated_at": when} | ({"last_valid_at": when} if new == "valid" else {})
+    _add(Tally, {"campaign_id": campaign_id}, targets, change, stamps, on_conflict_set=stamps)
     submitted, valid = daily_delta(from_status, to_status)
-    day = local_day(when)
-    stmt = _upsert(DailyTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day,
-                                        "submitted": submitted, "valid": valid} for uid in unit_ids])
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["campaign_id", "unit_id", "day"],
-        set_={"submitted": DailyTally.submitted + stmt.excluded.submitted,
-              "valid": DailyTally.valid + stmt.excluded.valid}))
-    _move_cohort(campaign_id, unit_ids, cohort_day(initiative) or local_day(when), initiative.field,
-                 {old: -1} if old else {}, {new: 1} if new else {}, when if new == "valid" else None)
+    if submitted or valid:  # a decision to return, or between invalid and pending, changes no daily figure
+        _add(DailyTally, {"campaign_id": campaign_id, "day": local_day(when)}, targets,
+             {"submitted": submitted, "valid": valid})
+    _move_cohort(campaign_id, targets, cohort_day(initiative) or local_day(when), initiative.field,
+                 change, when if new == "valid" else None)
 
 
 def cohort_day(initiative: Initiative) -> date | None:
@@ -109,17 +118,12 @@ def cohort_day(initiative: Initiative) -> date | None:
     return local_day(when) if when else None
 
 
-def _move_cohort(campaign_id: int, unit_ids: list[int], day: date, field: str, minus: dict[str, int],
-                 plus: dict[str, int], valid_at: datetime | None) -> None:
-    """Add ``plus`` and ``minus`` (counter → change) to one cohort row of each unit, creating the rows."""
-    change = {c: plus.get(c, 0) + minus.get(c, 0) for c in COUNTERS}
-    stmt = _upsert(CohortTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day, "field": field,
-                                         "last_valid_at": valid_at, **change} for uid in unit_ids])
-    updates: dict[str, Any] = {c: getattr(CohortTally, c) + getattr(stmt.excluded, c) for c in COUNTERS if change[c]}
-    if valid_at is not None:
-        updates["last_valid_at"] = stmt.excluded.last_valid_at
-    db.session.execute(stmt.on_conflict_do_update(index_elements=["campaign_id", "unit_id", "day", "field"],
-                                                  set_=updates or {"pending": CohortTally.pending}))
+def _move_cohort(campaign_id: int, targets: list[tuple[int, int]], day: date, field: str, change: dict[str, int],
+                 valid_at: datetime | None) -> None:
+    """Add ``change`` (counter → delta) to the cohort row of each (unit, slot), creating the rows."""
+    stamp = {"last_valid_at": valid_at} if valid_at is not None else {}
+    _add(CohortTally, {"campaign_id": campaign_id, "day": day, "field": field}, targets, change,
+         {"last_valid_at": valid_at}, on_conflict_set=stamp)
 
 
 def change_field(initiative: Initiative, old_field: str) -> None:
@@ -129,9 +133,10 @@ def change_field(initiative: Initiative, old_field: str) -> None:
     day = cohort_day(initiative)
     if bucket is None or old_field == initiative.field or day is None:
         return
-    unit_ids = initiative.unit.ancestor_ids
-    _move_cohort(initiative.campaign_id, unit_ids, day, old_field, {bucket: -1}, {}, None)
-    _move_cohort(initiative.campaign_id, unit_ids, day, initiative.field, {}, {bucket: 1},
+    targets = _slots(initiative)
+    one = {c: int(c == bucket) for c in COUNTERS}
+    _move_cohort(initiative.campaign_id, targets, day, old_field, {c: -n for c, n in one.items()}, None)
+    _move_cohort(initiative.campaign_id, targets, day, initiative.field, one,
                  initiative.decided_at if bucket == "valid" else None)
 
 
@@ -213,8 +218,36 @@ def rebuild(campaign_id: int) -> int:
     return len(rows)
 
 
-def for_unit(campaign_id: int, unit_id: int) -> Tally | None:
-    return db.session.get(Tally, (campaign_id, unit_id))
+@dataclass
+class UnitCounts:
+    """A unit's counters: the sum of its tally rows (its slots)."""
+
+    unit_id: int
+    pending: int
+    returned: int
+    valid: int
+    invalid: int
+    last_valid_at: datetime | None
+    updated_at: datetime | None
+
+    @property
+    def submitted(self) -> int:
+        return submitted(self)
+
+
+def counts_for(campaign_id: int, unit_ids: list[int]) -> dict[int, UnitCounts]:
+    """The counters of each unit that has any (one grouped read of the tally rows)."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(
+        select(Tally.unit_id, *(func.sum(getattr(Tally, c)) for c in COUNTERS), func.max(Tally.last_valid_at),
+               func.max(Tally.updated_at))
+        .where(Tally.campaign_id == campaign_id, Tally.unit_id.in_(unit_ids)).group_by(Tally.unit_id))
+    return {row[0]: UnitCounts(*row) for row in rows}
+
+
+def for_unit(campaign_id: int, unit_id: int) -> UnitCounts | None:
+    return counts_for(campaign_id, [unit_id]).get(unit_id)
 
 
 @dataclass
@@ -256,3 +289,54 @@ def field_counts(campaign_id: int, unit_id: int, first: date | None = None,
                  last: date | None = None) -> dict[str, Counts]:
     """Per field (khối) for one unit's subtree, optionally for a window of first-submission days."""
     return _cohort_sums(campaign_id, CohortTally.field, [CohortTally.unit_id == unit_id], first, last)
+
+
+def day_counts(campaign_id: int, unit_id: int, first: date | None = None,
+               last: date | None = None) -> dict[date, Counts]:
+    """Per first-submission day for one unit's subtree (a period's pace chart): one grouped read."""
+    return _cohort_sums(campaign_id, CohortTally.day, [CohortTally.unit_id == unit_id], first, last)
+
+
+# --- the stored series, summed over slots (checks and repairs compare them with the recounts) -----------------
+
+def stored(campaign_id: int) -> dict[int, UnitCounts]:
+    """Every unit's counters as stored."""
+    rows = db.session.execute(
+        select(Tally.unit_id, *(func.sum(getattr(Tally, c)) for c in COUNTERS), func.max(Tally.last_valid_at),
+               func.max(Tally.updated_at))
+        .where(Tally.campaign_id == campaign_id).group_by(Tally.unit_id))
+    return {row[0]: UnitCounts(*row) for row in rows}
+
+
+def stored_daily(campaign_id: int) -> dict[tuple[int, date], list[int]]:
+    """(unit, day) → [submitted, valid] as stored, days that net to nothing left out (as ``recount_daily``)."""
+    rows = db.session.execute(
+        select(DailyTally.unit_id, DailyTally.day, func.sum(DailyTally.submitted), func.sum(DailyTally.valid))
+        .where(DailyTally.campaign_id == campaign_id).group_by(DailyTally.unit_id, DailyTally.day))
+    return {(uid, day): [s, v] for uid, day, s, v in rows if s or v}
+
+
+def stored_cohorts(campaign_id: int) -> dict[tuple[int, date, str], list[int]]:
+    """(unit, first-submission day, field) → the counters as stored, empty ones left out."""
+    rows = db.session.execute(
+        select(CohortTally.unit_id, CohortTally.day, CohortTally.field,
+               *(func.sum(getattr(CohortTally, c)) for c in COUNTERS))
+        .where(CohortTally.campaign_id == campaign_id)
+        .group_by(CohortTally.unit_id, CohortTally.day, CohortTally.field))
+    return {(uid, day, field): list(values) for uid, day, field, *values in rows if any(values)}
+
+
+def mismatches(campaign_id: int) -> int:
+    """How many units' counters, (unit, day) daily rows and cohort rows differ from a recount: 0 when exact."""
+    expected = recount(campaign_id)
+    counted = stored(campaign_id)
+    wrong = sum(1 for uid in set(expected) | set(counted)
+                if [getattr(counted[uid], c) if uid in counted else 0 for c in COUNTERS]
+                != [expected[uid][c] if uid in expected else 0 for c in COUNTERS])
+    daily, replayed = stored_daily(campaign_id), {k: v for k, v in recount_daily(campaign_id).items() if any(v)}
+    wrong += sum(1 for key in set(daily) | set(replayed) if daily.get(key) != replayed.get(key))
+    cohorts = stored_cohorts(campaign_id)
+    recounted = {k: [v[c] for c in COUNTERS] for k, v in recount_cohorts(campaign_id).items()
+                 if any(v[c] for c in COUNTERS)}
+    wrong += sum(1 for key in set(cohorts) | set(recounted) if cohorts.get(key) != recounted.get(key))
+    return wrong

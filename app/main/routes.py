@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
-from ..domain import campaigns, tallies
+from ..domain import campaigns, periods, tallies
 from ..policy import public
 from ..web import render
 from . import service
@@ -17,7 +17,8 @@ def home():
     campaign = campaigns.current()
     tally = tallies.for_unit(campaign.id, campaign.unit_id) if campaign else None
     todo = service.to_do(current_user) if current_user.is_authenticated else {}
-    return render("main/home.html", campaign=campaign, tally=tally, todo=todo)
+    return render("main/home.html", campaign=campaign, tally=tally, todo=todo,
+                  periods=service.periods_for(current_user, campaign), days_left=periods.days_left)
 
 
 @bp.route("/healthz")

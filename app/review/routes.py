@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..domain import campaigns, duplicates, scoring, tallies, weeks, workflow
+from ..domain import campaigns, duplicates, eligibility, scoring, tallies, weeks, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..i18n import moment
@@ -63,7 +63,10 @@ def _reviewable(initiative_id: int | None) -> Initiative:
 
 
 def _item_context(initiative: Initiative, filters: service.QueueFilter, error: str | None = None) -> dict:
+    checklist = eligibility.checklist(initiative, eligibility.rules_for(initiative.campaign))
     return dict(initiative=initiative, filters=filters, filter_args=_filter_args(filters), error=error,
+                checklist=checklist, out_of_window=eligibility.fails_a_date_rule(checklist),
+                checklist_states=eligibility.STATES,
                 fragment=is_htmx(),  # the fragment shows the flashed messages; a whole page has them in base.html
                 duplicates=duplicates.likely_duplicates(initiative), history=service.author_history(initiative),
                 revisions=initiative.revisions, templates=service.templates(),

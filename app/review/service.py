@@ -88,7 +88,7 @@ def queue(user: User, filters: QueueFilter, limit: int = 50, offset: int = 0) ->
     return list(db.session.scalars(stmt))
 
 
-def counts(filters: QueueFilter, user: User) -> Tally | None:
+def counts(filters: QueueFilter, user: User) -> tallies.UnitCounts | None:
     """Counters of the filtered unit (or the reviewer's scope), read from the tallies, never counted."""
     unit = filters.unit or user.scope or filters.campaign.unit
     return tallies.for_unit(filters.campaign.id, unit.id)
@@ -291,20 +291,27 @@ def decisions_since(user: User, since: datetime) -> int:
 @dataclass
 class UnitRate:
     unit: Unit
-    tally: Tally
+    tally: tallies.UnitCounts
     invalid_rate: float | None
 
 
 def invalid_rates(campaign: Campaign, scope: Unit, limit: int = 50) -> list[UnitRate]:
     """Per child unit of the scope: the share of decided initiatives found invalid, worst first (at most
-    ``limit``, ranked in SQL: a district may hold hundreds of unions)."""
-    decided = Tally.valid + Tally.invalid
-    rate = case((decided > 0, Tally.invalid * 1.0 / decided), else_=0)
-    rows = db.session.execute(select(Unit, Tally).join(Tally, Tally.unit_id == Unit.id)
-                              .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)
-                              .order_by(rate.desc(), Unit.name, Unit.id).limit(limit)).all()
-    return [UnitRate(unit, tally, tally.invalid / (tally.valid + tally.invalid) if tally.valid + tally.invalid
-                     else None) for unit, tally in rows]
+    ``limit``, ranked in SQL: a district may hold hundreds of unions; each unit's counters are the sum of its
+    tally rows, domain.tallies)."""
+    valid, invalid = func.sum(Tally.valid), func.sum(Tally.invalid)
+    rate = case((valid + invalid > 0, invalid * 1.0 / (valid + invalid)), else_=0)
+    worst = db.session.execute(
+        select(Unit).join(Tally, Tally.unit_id == Unit.id)
+        .where(Unit.parent_id == scope.id, Tally.campaign_id == campaign.id)
+        .group_by(Unit.id).order_by(rate.desc(), Unit.name, Unit.id).limit(limit)).scalars().all()
+    counted = tallies.counts_for(campaign.id, [unit.id for unit in worst])
+    rates = []
+    for unit in worst:
+        tally = counted[unit.id]
+        decided = tally.valid + tally.invalid
+        rates.append(UnitRate(unit, tally, tally.invalid / decided if decided else None))
+    return rates
 
 
 def helper_rates(campaign: Campaign, user: User, limit: int = 20) -> list[tuple[User, int, int]]:

@@ -136,6 +136,9 @@ class InitiativeForm(Form):
     action = StringField(validators=[Optional(), Length(max=20)])  # which button: draft, submit, add_author
     confirm_original = BooleanField(_l("Tôi cam đoan sáng kiến do tác giả thực hiện, đã được áp dụng thực tế và "
                                        "không sao chép của người khác."))
+    # One checkbox per evidence rule of the campaign ("Tôi xác nhận: …"), plus an empty hidden value that says the
+    # page showed them (so unticking them all is saved too); ids of no rule of the campaign are dropped on save.
+    evidence = IdListField()
 
     def validate_estimated_value(self, field):
         if field.data is not None and not isinstance(field.data, int):
@@ -173,6 +176,7 @@ class InitiativeForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.author_errors: list[str] = []
+        self.missing_evidence: list[int] = []
 
     def filled_authors(self) -> list[AuthorRow]:
         return [row.form for row in self.authors if not row.form.is_blank]
@@ -203,6 +207,7 @@ class InitiativeForm(Form):
             row.form.share_percent.data = author.share_percent
         collective = next((a for a in initiative.authors if a.is_collective), None)
         self.collective_unit_id.data = str(collective.collective_unit_id) if collective else ""
+        self.evidence.data = list(initiative.evidence_declared or [])
 
     def to_data(self) -> InitiativeData:
         """What was typed, for the service (call after ``validate``)."""
@@ -227,6 +232,7 @@ class InitiativeForm(Form):
             confirm_original=bool(self.confirm_original.data),
             new_files=[upload for upload in self.attachments.data or [] if upload and upload.filename],
             remove_attachment_ids=list(self.remove_attachment.data or []),
+            evidence_declared=list(self.evidence.data or []) if self.evidence.raw_data else None,
         )
 
     def show_saved(self, saved: Saved) -> None:
@@ -250,6 +256,7 @@ class InitiativeForm(Form):
         for position in check.unnamed_co_authors:
             rows[position].full_name.errors = [_l("Vui lòng nhập họ tên đồng tác giả.")]
         self.author_share.data = check.author_share
+        self.missing_evidence = list(check.missing_evidence)
         if check.shares:
             self.author_errors.append(check.shares)
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import policy
-from ..domain import campaigns, uploads, workflow
+from ..domain import campaigns, eligibility, uploads, workflow
 from ..domain.catalog import FIELDS, INVALID_REASONS, RETURN_REASONS, STATUSES
 from ..extensions import db
 from ..models import Attachment, Initiative, Role, Status
@@ -39,8 +39,10 @@ def _form(initiative: Initiative | None) -> InitiativeForm:
 
 
 def _render_form(form: InitiativeForm, initiative: Initiative | None):
+    rules = service.form_rules(current_user, initiative)
     return render("submissions/form.html", form=form, initiative=initiative,
                   is_helper=current_user.role == Role.HELPER,
+                  rules=rules, evidence_rules=eligibility.evidence_rules(rules),
                   action_url=url_for("submissions.edit", initiative_id=initiative.id) if initiative and initiative.id
                   else url_for("submissions.new"),
                   autosave_url=url_for("submissions.autosave", initiative_id=initiative.id)
@@ -241,7 +243,8 @@ def union():
     query = UnionFilterForm(request.args, meta={"csrf": False})
     status, page = query.chosen_status(), query.page_number()
     initiatives, more, counts = service.of_union(current_user.unit_id, status, page)
-    rows = [(item, service.precheck(item) if item.status in policy.EDITABLE else None) for item in initiatives]
+    checks = service.prechecks([item for item in initiatives if item.status in policy.EDITABLE])
+    rows = [(item, checks.get(item.id)) for item in initiatives]
     return render("submissions/union.html", rows=rows, counts=counts, status=status, page=page, more=more,
                   statuses=STATUSES)
 

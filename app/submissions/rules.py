@@ -1,7 +1,17 @@
-"""What a complete initiative needs: one list used by the form on submit and by the helpers' pre-check."""
+"""What a complete initiative needs: one list used by the form on submit and by the helpers' pre-check.
+
+Beyond the fields, the eligibility rules of its programme and campaign (``domain.eligibility``): the applied date
+inside every window, every required evidence declared.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
+
+from ..domain import eligibility
+from ..models import EligibilityRule
 
 # field name → (minimum length or None for "just present", message when empty, message when too short)
 TEXT_RULES = {
@@ -40,3 +50,15 @@ def shares_problem(total: int) -> str | None:
     if total == 100:
         return None
     return str(_l("Tổng tỷ lệ đóng góp của các tác giả phải bằng 100%% (hiện là %(total)s%%).", total=total))
+
+
+def eligibility_problems(rules: Sequence[EligibilityRule], applied_since: date | None, declared: Sequence[int] | None,
+                         registered: date) -> list[tuple[str, str, int | None]]:
+    """(field, message, evidence rule id or None) for every eligibility rule the initiative breaks: a window its
+    applied date falls outside (on ``applied_since``), an evidence the author has not declared (on ``evidence``)."""
+    problems: list[tuple[str, str, int | None]] = [
+        ("applied_since", message, None) for _rule, message in eligibility.date_problems(rules, applied_since,
+                                                                                            registered)]
+    problems += [("evidence", eligibility.missing_message(rule), rule.id)
+                 for rule in eligibility.missing_evidence(rules, declared)]
+    return problems

@@ -21,12 +21,23 @@ from werkzeug.datastructures import FileStorage
 
 from .. import policy
 from ..domain import accounts as account_rules
-from ..domain import campaigns, duplicates, tallies, uploads, workflow
+from ..domain import campaigns, duplicates, eligibility, tallies, uploads, workflow
 from ..domain.text import fold
 from ..extensions import db
 from ..fields import has_nul
-from ..models import Attachment, Initiative, InitiativeAuthor, InitiativeRevision, Role, Status, Unit, UnitKind, User
-from .rules import REQUIRED_FIELDS, missing_items, shares_problem
+from ..models import (
+    Attachment,
+    EligibilityRule,
+    Initiative,
+    InitiativeAuthor,
+    InitiativeRevision,
+    Role,
+    Status,
+    Unit,
+    UnitKind,
+    User,
+)
+from .rules import REQUIRED_FIELDS, eligibility_problems, missing_items, shares_problem
 
 TEXT_FIELDS = ("title", "field", "current_situation", "solution", "application_scope", "effectiveness")
 
@@ -81,6 +92,8 @@ class InitiativeData:
     confirm_original: bool = False
     new_files: list[FileStorage] = dataclasses.field(default_factory=list)
     remove_attachment_ids: list[int] = dataclasses.field(default_factory=list)
+    # The evidence rules ticked ("Tôi xác nhận: …"); None when the page sent none of them (left as stored).
+    evidence_declared: list[int] | None = None
 
 
 @dataclass
@@ -91,6 +104,7 @@ class SubmitCheck:
     unnamed_co_authors: list[int] = dataclasses.field(default_factory=list)  # positions in ``co_authors``
     shares: str | None = None
     author_share: int | None = None  # the author's share as counted (100 when alone and left blank)
+    missing_evidence: list[int] = dataclasses.field(default_factory=list)  # evidence rules not declared yet
 
     @property
     def ok(self) -> bool:
@@ -151,7 +165,7 @@ def save(data: InitiativeData, user: User, initiative: Initiative | None, *, sub
     if not autosave:
         saved.upload_errors = _store_files(data, saved.initiative, user)
     if submitting:
-        saved.check = submit_check(data)
+        saved.check = submit_check(data, saved.initiative)
         if saved.check.ok and not saved.upload_errors:
             submit(saved.initiative, user)
             saved.submitted = True
@@ -170,6 +184,10 @@ def _write(data: InitiativeData, user: User, initiative: Initiative | None, *, c
     tallies.change_field(initiative, counted_field)  # a returned initiative edited into another field
     initiative.applied_since = data.applied_since
     initiative.estimated_value = data.estimated_value
+    if data.evidence_declared is not None:
+        declared = eligibility.declared_ids(eligibility.rules_for(initiative.campaign), data.evidence_declared)
+        if declared != (initiative.evidence_declared or []):
+            initiative.evidence_declared = declared
     initiative.title_folded = fold(initiative.title)[:300]
     initiative.text_folded = fold(" ".join([initiative.title, initiative.current_situation, initiative.solution]))
     _write_authors(data, initiative, author)
@@ -265,10 +283,25 @@ def _store_files(data: InitiativeData, initiative: Initiative, user: User) -> li
     return errors
 
 
-def submit_check(data: InitiativeData) -> SubmitCheck:
-    """The stricter rules a submission must meet (a draft may be incomplete)."""
+def form_rules(user: User, initiative: Initiative | None) -> list[EligibilityRule]:
+    """The eligibility rules the form explains: those of the initiative's campaign, or of the campaign a new
+    draft of ``user`` goes into."""
+    campaign = initiative.campaign if initiative else campaigns.current(user.unit) if user.unit else None
+    return eligibility.rules_for(campaign)
+
+
+def submit_check(data: InitiativeData, initiative: Initiative | None = None) -> SubmitCheck:
+    """The stricter rules a submission must meet (a draft may be incomplete), with the eligibility rules of the
+    saved ``initiative``'s campaign (its applied date, the evidence it declares as stored)."""
     values = {name: getattr(data, name) for name in REQUIRED_FIELDS}
     check = SubmitCheck(problems=dict(missing_items(values)))
+    if initiative is not None:
+        rules = eligibility.rules_for(initiative.campaign)
+        for name, message, rule_id in eligibility_problems(rules, data.applied_since, initiative.evidence_declared,
+                                                           eligibility.reference_day(initiative)):
+            check.problems.setdefault(name, message)
+            if rule_id is not None:
+                check.missing_evidence.append(rule_id)
     check.unnamed_co_authors = [n for n, co_author in enumerate(data.co_authors) if not co_author.full_name]
     check.author_share = data.author_share
     if not data.co_authors and not check.author_share:
@@ -296,12 +329,30 @@ def snapshot(initiative: Initiative) -> dict:
     return content
 
 
-def precheck(initiative: Initiative) -> list[str]:
-    """What still stops a draft from being submitted, for the author and the support team."""
+def precheck(initiative: Initiative, rules: list[EligibilityRule] | None = None) -> list[str]:
+    """What still stops a draft from being submitted, for the author and the support team: the fields, the
+    shares, and the eligibility rules of its campaign (``rules``, when the caller has them already)."""
     values = {name: getattr(initiative, name) for name in (*TEXT_FIELDS, "applied_since")}
     problems = [str(message) for _, message in missing_items(values)]
     share = shares_problem(sum(a.share_percent for a in initiative.authors if not a.is_collective))
-    return problems + [share] if share else problems
+    if share:
+        problems.append(share)
+    if rules is None:
+        rules = eligibility.rules_for(initiative.campaign)
+    problems += [message for _name, message, _rule in eligibility_problems(
+        rules, initiative.applied_since, initiative.evidence_declared, eligibility.reference_day(initiative))]
+    return problems
+
+
+def prechecks(initiatives: list[Initiative]) -> dict[int, list[str]]:
+    """``precheck`` of each initiative, reading each campaign's rules once (a support team's list)."""
+    rules: dict[int, list[EligibilityRule]] = {}
+    found = {}
+    for item in initiatives:
+        if item.campaign_id not in rules:
+            rules[item.campaign_id] = eligibility.rules_for(item.campaign)
+        found[item.id] = precheck(item, rules[item.campaign_id])
+    return found
 
 
 @dataclass

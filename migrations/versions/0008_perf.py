@@ -1,7 +1,7 @@
 """performance: the review queue's index ends in the id (constant-time next item); indexes for the review statistics
 
 Revision ID: 0008_perf
-Revises: 0007
+Revises: 0008_slots
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_perf'
-down_revision = '0007'
+down_revision = '0008_slots'
 branch_labels = None
 depends_on = None
 

@@ -3,11 +3,12 @@ before the autosave, a connection that drops and comes back, and the new-initiat
 through the service worker. Each test reads what the server really stored."""
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
 
-from .conftest import ACCOUNTS, PHONE, login
+from .conftest import ACCOUNTS, DESKTOP, PHONE, login
 from .test_flows import fill_initiative
 
 
@@ -185,3 +186,58 @@ def test_withdraw_asks_first_and_can_be_undone(new_context, live_server):
             page.get_by_role("button", name="Hoàn tác").click()
         assert live_server.scalar("SELECT status FROM initiatives WHERE id = ?", (item,)) == "submitted"
         assert "Đã hoàn tác" in page.inner_text("main")
+
+
+def declared(live_server, draft_id: int) -> list[int] | None:
+    return json.loads(live_server.scalar("SELECT evidence_declared FROM initiatives WHERE id = ?", (draft_id,))
+                      or "null")
+
+
+def test_a_ticked_evidence_confirmation_is_autosaved_and_restored(new_context, live_server):
+    """The "Tôi xác nhận: …" boxes of the campaign's evidence rules travel with the draft like typed text: sent by
+    the autosave, kept on the phone offline and put back when the form opens again."""
+    context = phone_context(new_context)
+    page = login(context.new_page(), "member")
+    page.goto("/initiatives/new")
+    page.fill("input[name=title]", f"Xác nhận đi theo bản nháp {secrets.token_hex(3)}")
+    page.wait_for_url(re.compile(r"/initiatives/\d+/edit$"))
+    draft_id = int(re.search(r"/initiatives/(\d+)/edit$", page.url).group(1))
+    campaign_id = live_server.scalar("SELECT campaign_id FROM initiatives WHERE id = ?", (draft_id,))
+    # The province organizer adds an evidence rule of the campaign (the demo may have its programme's too).
+    organizer = login(new_context(DESKTOP).new_page(), "organizer")
+    label = f"Có biên bản nghiệm thu {secrets.token_hex(3)}"
+    organizer.goto(f"/admin/campaigns/{campaign_id}/rules/new")
+    organizer.select_option("select[name=kind]", "evidence")
+    organizer.fill("input[name=label]", label)
+    with organizer.expect_navigation():
+        organizer.locator("main form button.primary").click()
+    rule_id = live_server.scalar("SELECT id FROM eligibility_rules WHERE label = ?", (label,))
+    assert rule_id
+    try:
+        page.reload()
+        box = page.locator(f"input[name=evidence][value='{rule_id}']")
+        box.check()
+        stored = wait_for(lambda: declared(live_server, draft_id) == [rule_id])
+        assert stored, "the autosave did not carry the ticked box"
+        assert "Đã lưu nháp" in wait_for(lambda: "Đã lưu nháp" in status_text(page) and status_text(page))
+        context.set_offline(True)
+        box.uncheck()  # kept on the phone only
+        page.wait_for_timeout(2500)
+        assert "giữ trên máy này" in status_text(page)
+        copy = page.evaluate(f"() => JSON.parse(localStorage.getItem(Object.keys(localStorage).find("
+                             f"k => k.endsWith(':{draft_id}'))))")
+        assert copy["values"]["evidence"] == []
+        context.set_offline(False)
+        cleared = wait_for(lambda: declared(live_server, draft_id) == [])
+        assert cleared, "unticking every box was not sent when back online"
+        # A copy made while the page was closing is put back into the box when the form opens again.
+        box.check()
+        page.close(run_before_unload=True)
+        page = context.new_page()
+        page.goto(f"/initiatives/{draft_id}/edit")
+        assert page.locator(f"input[name=evidence][value='{rule_id}']").is_checked()
+    finally:
+        with organizer.expect_navigation():
+            organizer.goto(f"/admin/campaigns/{campaign_id}/rules")
+        organizer.locator(f"form[action='/admin/rules/{rule_id}/delete'] button").click()
+        organizer.wait_for_load_state()

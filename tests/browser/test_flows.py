@@ -21,6 +21,8 @@ def fill_initiative(page, title: str) -> None:
     page.fill("input[name=applied_since]", "2022-04-01")
     page.fill("textarea[name=effectiveness]", "Thời gian chờ giảm từ 50 xuống 20 phút cho khoảng 300 lượt mỗi tháng.")
     page.check("input[name=confirm_original]")
+    for box in page.locator("input[name=evidence][type=checkbox]").all():  # the programme's evidence rules
+        box.check()
 
 
 def wait_for_url_through_aborts(page, url: re.Pattern, seconds: float = 30) -> None:
