@@ -10,6 +10,7 @@ the same transaction as the status change; ``rebuild`` recomputes everything fro
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,12 +56,23 @@ def daily_delta(from_status: str, to_status: str) -> tuple[int, int]:
 
 def _upsert(model):
     """INSERT … ON CONFLICT for the database in use (both dialects share the API)."""
-    dialect = db.session.get_bind().dialect.name
+    return _insert_of(db.session.get_bind().dialect.name, model.__table__)
+
+
+@functools.cache
+def _insert_of(dialect: str, table):
+    """One INSERT construct per table and dialect (statements are immutable): its ``excluded`` columns are built
+    once instead of at every transition."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table)
+
+
+# The upserts below pass their rows as parameters (one statement, executed for each row) rather than as a
+# multi-row VALUES clause: SQLAlchemy caches the compiled form of the first and compiles the second every time,
+# which cost more than the rest of a transition together.
 
 
 def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
@@ -68,7 +80,7 @@ def ensure_rows(campaign_id: int, unit_ids: list[int]) -> None:
         return
     rows = [{"campaign_id": campaign_id, "unit_id": uid, "pending": 0, "returned": 0, "valid": 0, "invalid": 0,
              "updated_at": utcnow()} for uid in unit_ids]
-    db.session.execute(_upsert(Tally).values(rows).on_conflict_do_nothing())
+    db.session.execute(_upsert(Tally).on_conflict_do_nothing(), rows)
 
 
 def apply_transition(initiative: Initiative, from_status: str, to_status: str, when: datetime) -> None:
@@ -92,12 +104,13 @@ def apply_transition(initiative: Initiative, from_status: str, to_status: str, w
     )
     submitted, valid = daily_delta(from_status, to_status)
     day = local_day(when)
-    stmt = _upsert(DailyTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day,
-                                        "submitted": submitted, "valid": valid} for uid in unit_ids])
+    stmt = _upsert(DailyTally)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["campaign_id", "unit_id", "day"],
         set_={"submitted": DailyTally.submitted + stmt.excluded.submitted,
-              "valid": DailyTally.valid + stmt.excluded.valid}))
+              "valid": DailyTally.valid + stmt.excluded.valid}),
+        [{"campaign_id": campaign_id, "unit_id": uid, "day": day, "submitted": submitted, "valid": valid}
+         for uid in unit_ids])
     _move_cohort(campaign_id, unit_ids, cohort_day(initiative) or local_day(when), initiative.field,
                  {old: -1} if old else {}, {new: 1} if new else {}, when if new == "valid" else None)
 
@@ -113,13 +126,14 @@ def _move_cohort(campaign_id: int, unit_ids: list[int], day: date, field: str, m
                  plus: dict[str, int], valid_at: datetime | None) -> None:
     """Add ``plus`` and ``minus`` (counter → change) to one cohort row of each unit, creating the rows."""
     change = {c: plus.get(c, 0) + minus.get(c, 0) for c in COUNTERS}
-    stmt = _upsert(CohortTally).values([{"campaign_id": campaign_id, "unit_id": uid, "day": day, "field": field,
-                                         "last_valid_at": valid_at, **change} for uid in unit_ids])
+    stmt = _upsert(CohortTally)
     updates: dict[str, Any] = {c: getattr(CohortTally, c) + getattr(stmt.excluded, c) for c in COUNTERS if change[c]}
     if valid_at is not None:
         updates["last_valid_at"] = stmt.excluded.last_valid_at
     db.session.execute(stmt.on_conflict_do_update(index_elements=["campaign_id", "unit_id", "day", "field"],
-                                                  set_=updates or {"pending": CohortTally.pending}))
+                                                  set_=updates or {"pending": CohortTally.pending}),
+                       [{"campaign_id": campaign_id, "unit_id": uid, "day": day, "field": field,
+                         "last_valid_at": valid_at, **change} for uid in unit_ids])
 
 
 def change_field(initiative: Initiative, old_field: str) -> None:
