@@ -1,5 +1,5 @@
 """Small generated attachments for the demo: an illustration (PNG, a few KB) and the head of unit's confirmation as
-a one-page scanned PDF (1-bit, a few KB), drawn with Pillow and the DejaVu font that ships with the certificates.
+a one-page scanned PDF (1-bit, a few KB), drawn with Pillow and the DejaVu font of app/fonts.
 They are stored through ``domain.uploads`` like any upload, so they are checked, thumbnailed and served the same way.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "awards" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"  # DejaVu, shared with app/pdf.py
 _fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
 
 

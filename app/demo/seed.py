@@ -719,8 +719,8 @@ def _periods(campaign: Campaign, units: dict[str, Unit], creators: dict[str, Use
         unit = units[period.unit_code]
         target = GOAL if period.unit_code == ROOT_CODE else targets[unit.id]
         per_day = target / ((CAMPAIGN_END - CAMPAIGN_START).days + 1)
-        # New submissions run ahead of the valid ones (about two in three become valid, some later).
-        goal = max(5, round(per_day * period.days * (1.6 if period.measure == "submitted" else 0.6) / 5) * 5)
+        # New submissions run ahead of the valid ones: about two in three become valid, and only once decided.
+        goal = max(5, round(per_day * period.days * (1.6 if period.measure == "submitted" else 0.45) / 5) * 5)
         row = Period(campaign_id=campaign.id, unit_id=unit.id, name=period.name, kind=period.kind,
                      description=period.description, start_date=period.start, end_date=period.end, goal=goal,
                      measure=period.measure, created_by_id=creators[period.creator].id,
