@@ -64,12 +64,13 @@ def _load_demo_clock(app: Flask) -> None:
     with app.app_context():
         try:
             setting = db.session.get(AppSetting, "demo_date")
+            value = setting.value if setting else None  # read before the rollback expires the row
         except SQLAlchemyError:  # not migrated yet: `make run` migrates, then starts again with the clock
-            setting = None
+            value = None
         finally:
             db.session.rollback()
             db.session.remove()
-        clock.set_demo_date(date.fromisoformat(setting.value) if setting else None)
+        clock.set_demo_date(date.fromisoformat(value) if value else None)
 
 
 @event.listens_for(Engine, "connect")

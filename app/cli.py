@@ -1,8 +1,9 @@
-"""Command line: ``flask seed-demo``, ``create-user``, ``import-units``, ``rebuild-tallies``."""
+"""Command line: ``flask seed-demo``, ``demo-clock``, ``create-user``, ``import-units``, ``rebuild-tallies``."""
 from __future__ import annotations
 
 import csv
 import getpass
+from datetime import date
 
 import click
 from flask import Flask
@@ -15,7 +16,7 @@ from .domain import accounts, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
-from .models import Campaign, Role, Unit, UnitKind, User
+from .models import AppSetting, Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     bench.init_app(app)
     app.cli.add_command(bench_http.bench_http)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_clock)
     app.cli.add_command(create_user)
     app.cli.add_command(import_units)
     app.cli.add_command(rebuild_tallies)
@@ -43,10 +45,48 @@ def seed_demo(if_empty: bool) -> None:
     result = seed.load()
     db.session.commit()
     click.echo(f"Loaded {result['units']} units, {result['initiatives']} initiatives, "
-               f"campaign “{result['campaign'].name}”.")
+               f"{result['attachments']} attachments, campaign “{result['campaign'].name}”.")
+    click.echo(f"Demo clock: today is {result['demo_date']:%d/%m/%Y} for the app (flask demo-clock --off for real "
+               "time).")
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for user in result["accounts"]:
         click.echo(f"  {user.role:<10} {user.phone}  {user.email:<36} {user.full_name}")
+
+
+DEMO_DATE_KEY = "demo_date"
+
+
+@click.command("demo-clock")
+@with_appcontext
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Make this day today for the app (the demo clock).")
+@click.option("--off", is_flag=True, help="Back to real time.")
+def demo_clock(day: str | None, off: bool) -> None:
+    """Show, set or turn off the demo clock. It is kept in the database and read when the app starts: restart
+    the app after changing it. While it is on, every page carries a banner with the day."""
+    if day and off:
+        raise click.UsageError("give --date or --off, not both")
+    setting = db.session.get(AppSetting, DEMO_DATE_KEY)
+    if off:
+        if setting is not None:
+            db.session.delete(setting)
+            db.session.commit()
+        clock.set_demo_date(None)
+        click.echo("Demo clock off: the app shows real time (restart it).")
+        return
+    if day:
+        try:
+            chosen = date.fromisoformat(day.strip())
+        except ValueError:
+            raise click.UsageError(f"not a date (YYYY-MM-DD): {day!r}") from None
+        db.session.merge(AppSetting(key=DEMO_DATE_KEY, value=chosen.isoformat()))
+        db.session.commit()
+        clock.set_demo_date(chosen)
+        click.echo(f"Demo clock on: today is {chosen:%d/%m/%Y} for the app (restart it).")
+        return
+    if setting is None:
+        click.echo("Demo clock off: the app shows real time.")
+    else:
+        click.echo(f"Demo clock on: today is {date.fromisoformat(setting.value):%d/%m/%Y} for the app.")
 
 
 @click.command("create-user")
@@ -137,8 +177,6 @@ def rebuild_tallies(campaign_slug: str | None) -> None:
 @with_appcontext
 def weekly_digest(week: str | None, send: bool) -> None:
     """The weekly digest of every organizer's unit: printed, or e-mailed with --send."""
-    from datetime import date
-
     from flask import current_app
 
     from .domain import campaigns, digest

@@ -63,12 +63,13 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def candidates_for_text(folded: str, campaign_id: int, exclude_id: int | None = None,
-                        limit: int = MAX_CANDIDATES) -> list[tuple[Initiative, float]]:
-    """Initiatives of the campaign whose text is near ``folded``, most similar first."""
+                        limit: int = MAX_CANDIDATES, bands: list[int] | None = None) -> list[tuple[Initiative, float]]:
+    """Initiatives of the campaign whose text is near ``folded``, most similar first (``bands``: its band hashes,
+    when the caller has them already)."""
     own = shingles(folded)
     if not own:
         return []
-    bands = band_hashes(signature(own))
+    bands = bands or band_hashes(signature(own))
     hits = (select(InitiativeBand.initiative_id, func.count().label("shared"))
             .where(InitiativeBand.band_hash.in_(bands)))
     if exclude_id is not None:
@@ -84,11 +85,15 @@ def candidates_for_text(folded: str, campaign_id: int, exclude_id: int | None = 
 def index(initiative: Initiative) -> list[DuplicateCandidate]:
     """Store the initiative's bands and its likely duplicates; called when it is (re)submitted."""
     folded = text_of(initiative)
-    db.session.execute(delete(InitiativeBand).where(InitiativeBand.initiative_id == initiative.id))
-    db.session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.initiative_id == initiative.id))
-    found = candidates_for_text(folded, initiative.campaign_id, exclude_id=initiative.id)
-    rows = [{"initiative_id": initiative.id, "band": band, "band_hash": value}
-            for band, value in enumerate(band_hashes(signature(shingles(folded))))]
+    # "fetch": the session forgets exactly the rows deleted ("evaluate", the default, scans every object it holds).
+    by_key = {"synchronize_session": "fetch"}
+    db.session.execute(delete(InitiativeBand).where(InitiativeBand.initiative_id == initiative.id),
+                       execution_options=by_key)
+    db.session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.initiative_id == initiative.id),
+                       execution_options=by_key)
+    bands = band_hashes(signature(shingles(folded)))
+    found = candidates_for_text(folded, initiative.campaign_id, exclude_id=initiative.id, bands=bands)
+    rows = [{"initiative_id": initiative.id, "band": band, "band_hash": value} for band, value in enumerate(bands)]
     db.session.execute(insert(InitiativeBand), rows)
     candidates = [DuplicateCandidate(initiative_id=initiative.id, candidate_id=other.id, similarity=similarity)
                   for other, similarity in found]

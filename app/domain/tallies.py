@@ -10,6 +10,7 @@ the same transaction as the status change; ``rebuild`` recomputes everything fro
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,12 +56,23 @@ def daily_delta(from_status: str, to_status: str) -> tuple[int, int]:
 
 def _upsert(model):
     """INSERT … ON CONFLICT for the database in use (both dialects share the API)."""
-    dialect = db.session.get_bind().dialect.name
+    return _insert_of(db.session.get_bind().dialect.name, model.__table__)
+
+
+@functools.cache
+def _insert_of(dialect: str, table):
+    """One INSERT construct per table and dialect (statements are immutable): its ``excluded`` columns are built
+    once instead of at every transition."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table)
+
+
+# The upserts below pass their rows as parameters (one statement, executed for each row) rather than as a
+# multi-row VALUES clause: SQLAlchemy caches the compiled form of the first and compiles the second every time,
+# which cost more than the rest of a transition together.
 
 
 # Every write in the country reaches the root's rows, and every write of a province its province's: those rows are
@@ -82,14 +94,15 @@ def _slots(initiative: Initiative) -> list[tuple[int, int]]:
 def _add(model, keys: dict, targets: list[tuple[int, int]], change: dict[str, int], extra: dict | None = None,
          on_conflict_set: dict | None = None) -> None:
     """INSERT one row per (unit, slot) with ``change`` as its counters, or add ``change`` to the row there."""
-    stmt = _upsert(model).values([{**keys, "unit_id": uid, "slot": slot, **change, **(extra or {})}
-                                  for uid, slot in targets])
+    # The rows go as parameters of one statement (see above): its compiled form is cached.
+    stmt = _upsert(model)
     updates: dict[str, Any] = {name: getattr(model, name) + getattr(stmt.excluded, name)
                                for name, delta in change.items() if delta}
     updates.update({name: getattr(stmt.excluded, name) for name in (on_conflict_set or {})})
     index = [*keys, "unit_id", "slot"]
     db.session.execute(stmt.on_conflict_do_update(index_elements=index, set_=updates or {
-        next(iter(change)): getattr(model, next(iter(change)))}))
+        next(iter(change)): getattr(model, next(iter(change)))}),
+        [{**keys, "unit_id": uid, "slot": slot, **change, **(extra or {})} for uid, slot in targets])
 
 
 def apply_transition(initiative: Initiative, from_status: str, to_status: str, when: datetime) -> None:
