@@ -224,6 +224,8 @@ def test_scoring_queue_is_one_ordered_page_at_a_time_with_constant_queries(app, 
 def test_review_statistics_are_bounded(app, client, world):
     from app.review.service import invalid_rates
     login(client, world.reviewer_p_phone)
+    with app.app_context():
+        _valid_items(world, 3)
     with counted(app) as before:
         assert client.get("/review/stats").status_code == 200
     with app.app_context():

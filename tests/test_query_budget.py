@@ -4,30 +4,29 @@ the matrix lets in, on a world with enough rows in many units that a list loadin
 New routes get their row in tests/test_authz_matrix.py, and with it a budget here."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
+from sqlalchemy import select
 
-from app import create_app
 from app.domain import workflow
 from app.domain.units import create_unit
 from app.extensions import db
 from app.models import Score, Status, Unit, UnitKind, User
 
 from . import factories
-from .conftest import Client, _empty_all_tables, login, make_config
 from .queries import counted
-from .test_authz_matrix import ACTORS, MATRIX, OK, split
+from .test_authz_matrix import ACTORS, MATRIX, OK, matrix, split  # noqa: F401 (matrix: the fixture)
 
 BUDGET = 20
 PRIVILEGE = ("admin", "province", "organizer", "reviewer", "helper", "member", "anon", "noscope")
 
 
-def _more_rows(world) -> None:
+def _more_rows(names: dict) -> None:
     """Twenty more unions in each district, each with a valid initiative scored twice and one waiting in the
     queue: every list of the app then holds rows of many units, authors and reviewers."""
-    admin = db.session.get(User, world.admin)
-    for district_id in (world.district_a, world.district_b):
+    admin = db.session.scalar(select(User).where(User.phone == "0911000012"))
+    reviewers = [db.session.scalar(select(User.id).where(User.phone == phone))
+                 for phone in ("0911000007", "0911000008")]
+    for district_id in (names["district_A"], names["district_B"]):
         district = db.session.get(Unit, district_id)
         for n in range(20):
             union = create_unit(f"CĐCS số {n} của {district.code}", f"Q-{district.code}-{n}", UnitKind.GRASSROOTS,
@@ -35,42 +34,23 @@ def _more_rows(world) -> None:
             member = factories.user(f"Đoàn viên {district.code}{n}", f"09120{district_id:02d}{n:03d}",
                                     "member", union)
             for status in (Status.VALID, Status.SUBMITTED):
-                item = factories.initiative(world.campaign, member, title=f"Sáng kiến {district.code}-{n} {status}",
+                item = factories.initiative(names["campaign"], member, title=f"Sáng kiến {district.code}-{n} {status}",
                                             field=("education", "health", "production")[n % 3])
                 workflow.transition(item, Status.SUBMITTED, member)
                 if status == Status.VALID:
                     workflow.transition(item, Status.VALID, admin)
-                    for k, reviewer in enumerate((world.reviewer_p, world.reviewer_p2)):
+                    for k, reviewer in enumerate(reviewers):
                         db.session.add(Score(initiative_id=item.id, reviewer_id=reviewer, points={},
                                              total=40 + (n * 7 + k * 13) % 50))
     db.session.commit()
 
 
 @pytest.fixture(scope="module")
-def budget_world(_schema, database_url, tmp_path_factory):
-    _empty_all_tables(_schema)
-    app = create_app(make_config(database_url, tmp_path_factory.mktemp("budget"), LOGIN_RATE_LIMIT="1000/minute",
-                                 LOGIN_ACCOUNT_RATE_LIMIT="1000/minute"))
-    app.test_client_class = Client
-    with app.app_context():
-        world = factories.build_world()
-        actors = factories.build_actors(world)
-        names = factories.build_objects(world)
-        names.update(slug="thu", campaign=world.campaign, district_A=world.district_a, district_B=world.district_b,
-                     union_B1=world.union_b1, member_A2=world.member_a2, member_B1=world.member_b1,
-                     reviewer_P2=world.reviewer_p2)
-        _more_rows(world)
-    with app.test_request_context():
-        names["asset"] = app.jinja_env.globals["asset"]("app.css").removeprefix("/s/")
-    sessions = {}
-    for actor, phone in actors.phones.items():
-        client = app.test_client()
-        login(client, phone)
-        sessions[actor] = client.get_cookie("session").value
-    yield SimpleNamespace(app=app, names=names, sessions=sessions)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def budget_world(matrix):  # noqa: F811 (the matrix's fixture, imported above)
+    """The authorization matrix's world (its objects name the URLs), with many more rows."""
+    with matrix.app.app_context():
+        _more_rows(matrix.names)
+    return matrix
 
 
 def _pages():
