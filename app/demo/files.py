@@ -65,13 +65,23 @@ def illustration_png(rng: random.Random, title: str, unit_place: str) -> bytes:
 def confirmation_pdf(*, organisation: str, town: str, title: str, authors: list[str], applied_since: date,
                      signed_on: date, head: str) -> bytes:
     """The head of unit's confirmation that the initiative is applied (the programme's evidence rule), scanned."""
+    out = io.BytesIO()
+    confirmation_page(organisation=organisation, town=town, title=title, authors=authors, applied_since=applied_since,
+                      signed_on=signed_on, head=head).save(out, "PDF", resolution=75)
+    return out.getvalue()
+
+
+def confirmation_page(*, organisation: str, town: str, title: str, authors: list[str], applied_since: date,
+                      signed_on: date, head: str) -> Image.Image:
+    """The confirmation as a 1-bit A4 page (75 dpi), as a scanner would give it."""
     page = Image.new("1", (620, 877), 1)
     draw = ImageDraw.Draw(page)
     regular, bold = _font(15), _font(15, True)
-    draw.text((180, 40), organisation.upper()[:38], font=_font(13, True), fill=0, anchor="mm")
-    draw.text((440, 40), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=_font(12, True), fill=0, anchor="mm")
-    draw.text((440, 60), "Độc lập - Tự do - Hạnh phúc", font=_font(12, True), fill=0, anchor="mm")
-    draw.text((440, 92), f"{town}, ngày {signed_on.day} tháng {signed_on.month} năm {signed_on.year}",
+    for n, line in enumerate(_wrap(organisation.upper(), _font(12, True), 250)[:3]):
+        draw.text((160, 40 + n * 18), line, font=_font(12, True), fill=0, anchor="mm")
+    draw.text((455, 40), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=_font(11, True), fill=0, anchor="mm")
+    draw.text((455, 58), "Độc lập - Tự do - Hạnh phúc", font=_font(12, True), fill=0, anchor="mm")
+    draw.text((455, 92), f"{town}, ngày {signed_on.day} tháng {signed_on.month} năm {signed_on.year}",
               font=_font(12), fill=0, anchor="mm")
     draw.text((310, 150), "GIẤY XÁC NHẬN", font=_font(20, True), fill=0, anchor="mm")
     draw.text((310, 176), "Về việc áp dụng sáng kiến", font=bold, fill=0, anchor="mm")
@@ -86,6 +96,4 @@ def confirmation_pdf(*, organisation: str, town: str, title: str, authors: list[
     draw.ellipse((385, y + 60, 495, y + 170), outline=0, width=3)
     draw.text((440, y + 115), "ĐÃ KÝ", font=bold, fill=0, anchor="mm")
     draw.text((440, y + 195), head, font=bold, fill=0, anchor="mm")
-    out = io.BytesIO()
-    page.save(out, "PDF", resolution=75)
-    return out.getvalue()
+    return page

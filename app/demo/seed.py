@@ -301,7 +301,9 @@ class History:
         author = author or rng.choice(union.members)
         assert union.helper is not None
         entered_by = entered_by or (union.helper if rng.random() < 0.35 else author)
-        paragraphs = texts.paragraphs(rng, title, field_name, union.place)
+        wider = {UnitKind.DISTRICT: "các đơn vị cùng ngành trong huyện", UnitKind.SECTOR: "các đơn vị trong ngành"}
+        paragraphs = texts.paragraphs(rng, title, field_name, union.place,
+                                      wider.get(union.top.kind, "các cơ quan, đơn vị của tỉnh"))
         applied_since = self._applied_since(created.date(), applied)
         initiative = Initiative(
             campaign=self.campaign, unit=union.unit, title=title, field=field_name, status=Status.DRAFT,
@@ -341,9 +343,9 @@ class History:
                                                        position_order=len(people)))
 
     def step(self, item: Item, when: datetime, to_status: str, actor: User, reason: str | None = None,
-             message: str | None = None, edit: Callable[[], None] | None = None) -> None:
+             message: str | None = None) -> None:
         assert when < ACTIVITY_END, (item.initiative.title, when)
-        self.steps.append(Step(when, len(self.steps), item.initiative, to_status, actor, reason, message, edit))
+        self.steps.append(Step(when, len(self.steps), item.initiative, to_status, actor, reason, message))
         item.status = to_status
 
     def submit(self, item: Item, when: datetime, actor: User | None = None) -> None:
@@ -381,9 +383,10 @@ class History:
     def resubmit(self, item: Item, when: datetime) -> None:
         """The author completes what the reviewer asked for, then sends it again."""
         field_name, addition = texts.REVISIONS[item.return_reason or "missing_effect"]
-        addition = addition.format(n=self.rng.randint(15, 40), p=self.rng.randint(30, 600),
-                                   a=self.rng.randint(2, 4))
         initiative = item.initiative
+        since = initiative.applied_since
+        addition = addition.format(n=self.rng.randint(15, 40), p=self.rng.randint(30, 600), a=self.rng.randint(2, 4),
+                                   since=f"{since:%d/%m/%Y}" if since else "đầu năm 2022")
 
         def edit() -> None:
             setattr(initiative, field_name, getattr(initiative, field_name) + addition)
@@ -731,11 +734,11 @@ def _periods(campaign: Campaign, units: dict[str, Unit], creators: dict[str, Use
 
 
 def _attach(rng: random.Random, featured: list[Initiative], submitted: list[Initiative],
-            towns: dict[int, str]) -> int:
+            unions: dict[int, Union]) -> int:
     """Photos and the head of unit's confirmation on some initiatives (every featured one), stored as uploads."""
     chosen = list(dict.fromkeys(featured + rng.sample(submitted, 40)))
     made = 0
-    for number, initiative in enumerate(chosen):
+    for initiative in chosen:
         uploader = initiative.entered_by
         attached_at = (initiative.first_submitted_at or initiative.created_at) - timedelta(minutes=rng.randint(3, 50))
         place = initiative.unit.name.removeprefix("CĐCS ")
@@ -749,10 +752,10 @@ def _attach(rng: random.Random, featured: list[Initiative], submitted: list[Init
                 signed = min(signed, attached_at.date())
                 data = files.confirmation_pdf(
                     organisation=("UBND " + place) if place.startswith(("xã", "phường")) else place,
-                    town=towns[initiative.unit_id], title=initiative.title,
+                    town=unions[initiative.unit_id].district.place.removeprefix("Thành phố "), title=initiative.title,
                     authors=[a.full_name for a in initiative.authors if not a.is_collective],
                     applied_since=initiative.applied_since, signed_on=max(signed, initiative.applied_since),
-                    head=initiative.entered_by.full_name if number % 7 == 0 else initiative.author.full_name)
+                    head=geography.person_name(rng, unions[initiative.unit_id].people))
                 name = "xac-nhan-ap-dung.pdf"
             attachment = uploads.store(FileStorage(stream=io.BytesIO(data), filename=name), initiative, uploader)
             attachment.created_at = attached_at
@@ -833,8 +836,8 @@ def load() -> dict:
     _score(rng, submitted, reviewers[:2])
     featured = _commend(campaign, demo["0900000002"], staff, scripted_featured(history))
     _periods(campaign, units, {**staff, **demo})
-    towns = {u.unit.id: u.district.place.removeprefix("Thành phố ") for u in unions}
-    attachments = _attach(rng, featured, [i for i in submitted if i.applied_since is not None], towns)
+    attachments = _attach(rng, featured, [i for i in submitted if i.applied_since is not None],
+                          {u.unit.id: u for u in unions})
     db.session.flush()
     return {"units": db.session.query(Unit).count(), "initiatives": len(history.items), "campaign": campaign,
             "accounts": list(demo.values()), "attachments": attachments, "demo_date": DEMO_DATE}

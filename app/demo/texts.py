@@ -243,7 +243,7 @@ def _sentence(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def paragraphs(rng: random.Random, title: str, field: str, place: str) -> dict[str, str]:
+def paragraphs(rng: random.Random, title: str, field: str, place: str, wider: str) -> dict[str, str]:
     """Varied, plausible paragraphs: ideas from different unions should not look alike by accident."""
     how, cost, context = (rng.choice(part) for part in SITUATION)
     steps = rng.sample(STEPS[field], rng.randint(3, 5))
@@ -253,7 +253,7 @@ def paragraphs(rng: random.Random, title: str, field: str, place: str) -> dict[s
     return {
         "current_situation": f"Tại {place}, công việc {how}, {cost}; {context}.",
         "solution": f"{title}: " + "; ".join(steps) + ".",
-        "application_scope": f"Áp dụng tại {place}" + rng.choice(["", " và các đơn vị cùng ngành trong huyện",
+        "application_scope": f"Áp dụng tại {place}" + rng.choice(["", f" và {wider}",
                                                                   ", có thể nhân rộng toàn tỉnh"]) + ".",
         "effectiveness": _sentence(effects[0]) + ", " + effects[1] + ".",
     }
@@ -270,8 +270,8 @@ RETURN_MESSAGES = {
 REVISIONS = {
     "missing_effect": ("effectiveness", " Số liệu so sánh trước và sau khi áp dụng: giảm {n}% thời gian, {p} người "
                                         "được hưởng lợi (có bảng theo dõi kèm theo)."),
-    "missing_scope": ("application_scope", " Đã áp dụng chính thức từ đầu học kỳ II năm học 2021–2022 tại toàn đơn "
-                                           "vị, có xác nhận của thủ trưởng."),
+    "missing_scope": ("application_scope", " Đã áp dụng chính thức tại toàn đơn vị từ ngày {since}, có xác nhận của "
+                                           "thủ trưởng đơn vị."),
     "unclear_solution": ("solution", " Các bước cụ thể: (1) khảo sát hiện trạng; (2) thử nghiệm ở một tổ trong {a} "
                                      "tuần; (3) điều chỉnh và áp dụng toàn đơn vị. Điểm mới: {n}% công việc không "
                                      "còn phải làm thủ công."),
@@ -298,5 +298,5 @@ def story(title: str, field: str, unit_name: str, authors: list[str], effectiven
     effect = effectiveness.rstrip(".")
     effect = effect[0].lower() + effect[1:]
     return (f"{STORY_OPENINGS.get(field, 'Từ công việc hằng ngày')}, {who} ({place}) đã nghĩ ra sáng kiến "
-            f"“{title}”. Sau khi áp dụng, {effect}. Đồng nghiệp trong đơn vị đã học theo; "
+            f"“{title}”. Sau khi áp dụng, {effect}. Đồng nghiệp trong đơn vị đã học theo. "
             "Tự hào trí tuệ lao động Việt Nam!")
