@@ -33,6 +33,9 @@ def upgrade():
             batch_op.add_column(sa.Column('slot', sa.Integer(), server_default='0', nullable=False))
             batch_op.drop_constraint(name, type_='primary')
             batch_op.create_primary_key(name, [*keys, 'slot'])
+    if op.get_bind().dialect.name == 'postgresql':
+        for table in KEYS:  # the copied tables have no planner statistics yet: without them every page plans badly
+            op.execute(f'ANALYZE {table}')
 
 
 def downgrade():
