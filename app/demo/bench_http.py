@@ -279,7 +279,10 @@ def _submission_form(n: int) -> dict:
 
 def _check_tallies(campaign: Campaign) -> dict:
     db.session.expire_all()
-    return {"units_checked": len(tallies.stored(campaign.id)), "mismatches": tallies.mismatches(campaign.id)}
+    # The bench's statuses were written in bulk, without audit rows: its daily series cannot be replayed, so the
+    # counters and the cohort series are what is compared.
+    return {"units_checked": len(tallies.stored(campaign.id)),
+            "mismatches": tallies.mismatches(campaign.id, with_daily=False)}
 
 
 @click.command("bench-http")
