@@ -20,9 +20,10 @@ from .models import AppSetting, Campaign, Role, Unit, UnitKind, User
 
 
 def init_app(app: Flask) -> None:
-    from .demo import bench, bench_http
+    from .demo import bench, bench_http, bench_report
     bench.init_app(app)
     app.cli.add_command(bench_http.bench_http)
+    app.cli.add_command(bench_report.bench_report)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_clock)
     app.cli.add_command(create_user)
