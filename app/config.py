@@ -92,6 +92,23 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "sangkien@localhost")
+    # Notifications (README "Notifications"). E-mail goes over SMTP when MAIL_SERVER is set, else to the
+    # development outbox page (/notifications/outbox). SMS: "off" (default), "outbox" (development) or "http"
+    # (the gateway at SMS_GATEWAY_URL, see domain/delivery.py).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "outbox")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "off")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "SANGKIEN")
+    # The address links in e-mail and SMS start with.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The job queue (app/jobs.py): Huey on SQLite beside the database by default, Redis at scale
+    # (JOB_QUEUE_URL=redis://127.0.0.1:6379/1).
+    JOB_QUEUE_URL = os.environ.get("JOB_QUEUE_URL", "")
+    # Reviewers are alerted about items pending longer than this many days.
+    REVIEW_AGEING_DAYS = int(os.environ.get("REVIEW_AGEING_DAYS", 5))
+    # Deadline reminders, in days before a campaign's or a period's end.
+    REMINDER_DAYS = (7, 3, 1)
 
 
 class TestConfig(Config):

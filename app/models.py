@@ -71,9 +71,15 @@ class Unit(Model):
     path: Mapped[str] = mapped_column(String(255), default="")
     depth: Mapped[int] = mapped_column(Integer, default=0)
     member_count: Mapped[int | None] = mapped_column(Integer)
+    # The leader in charge (lãnh đạo phụ trách) and the staff adviser (cán bộ tham mưu): they receive the unit's
+    # digest and alerts, and the giao ban report names them beside a unit behind pace.
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, name="fk_units_leader_id"))
+    adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, name="fk_units_adviser_id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    leader: Mapped[User | None] = relationship(foreign_keys=[leader_id])
+    adviser: Mapped[User | None] = relationship(foreign_keys=[adviser_id])
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
 
     @property
@@ -121,6 +127,9 @@ class User(UserMixin, Model):
     claim_code_hash: Mapped[str | None] = mapped_column(String(255))
     claim_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     claim_code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The channels the person chose for notifications besides the in-app inbox, which everyone has.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    notify_sms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     scope_unit: Mapped[Unit | None] = relationship(foreign_keys=[scope_unit_id])
@@ -669,3 +678,133 @@ class SecondCheck(Model):
     checker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str] = mapped_column(String(20))  # confirmed | reopened
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Notification(Model):
+    """One thing a person is told (the in-app inbox), written in the same transaction as the event it reports.
+
+    The text is not stored: ``kind`` and ``params`` are rendered in the reader's language (domain.notices).
+    ``dedupe_key`` makes an event notify once: a scheduled job run twice, or a retried request, finds its row.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Where the reader acts on it (a path inside the platform), "" when there is nothing to open.
+    link: Mapped[str] = mapped_column(String(300), default="")
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    obstacle_id: Mapped[int | None] = mapped_column(ForeignKey("obstacles.id"), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
+
+
+class DeliveryStatus:
+    PENDING = "pending"    # waiting for the worker (first try, or a retry after ``next_attempt_at``)
+    SENDING = "sending"    # claimed by a worker until ``claimed_until``; a worker that died lets it go back
+    SENT = "sent"
+    FAILED = "failed"      # gave up after the last retry
+    ALL = (PENDING, SENDING, SENT, FAILED)
+
+
+class Delivery(Model):
+    """The outbox: one notification to be carried over one channel (e-mail, SMS), at most once.
+
+    Written with the notification, in the event's transaction; the job-queue worker claims, sends and marks it.
+    (notification, channel) is unique: it is the idempotency key the channels pass on (e-mail Message-ID,
+    the SMS gateway's request id).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="uq_deliveries_notification_channel"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"))
+    channel: Mapped[str] = mapped_column(String(20))  # email | sms
+    address: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    notification: Mapped[Notification] = relationship()
+
+
+class OutboxMessage(Model):
+    """A message the development channel "sent": with no SMTP server or SMS gateway configured, e-mail and SMS
+    land here (the outbox page) instead of leaving the machine. One per delivery."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ObstacleStatus:
+    OPEN = "open"          # raised, waiting for the unit above
+    ANSWERED = "answered"  # the unit above answered; the raiser confirms or asks again
+    RESOLVED = "resolved"
+    ALL = (OPEN, ANSWERED, RESOLVED)
+
+
+class Obstacle(Model):
+    """A difficulty (vướng mắc) a grassroots union or its support team raises; the unit above answers it."""
+
+    __tablename__ = "obstacles"
+    __table_args__ = (Index("ix_obstacles_answer_unit_status", "answer_unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    # The unit that has the difficulty, and the unit above that must answer it.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    answer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Who in the unit above takes care of it (by default its leader in charge).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ObstacleStatus.OPEN)
+    due_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    answer_unit: Mapped[Unit] = relationship(foreign_keys=[answer_unit_id])
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    replies: Mapped[list[ObstacleReply]] = relationship(
+        back_populates="obstacle", cascade="all, delete-orphan", order_by="ObstacleReply.id")
+
+
+class ObstacleReply(Model):
+    """One message in an obstacle's thread: the answer from above, or the raiser's follow-up."""
+
+    __tablename__ = "obstacle_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obstacle_id: Mapped[int] = mapped_column(ForeignKey("obstacles.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    obstacle: Mapped[Obstacle] = relationship(back_populates="replies")
+    author: Mapped[User] = relationship()
