@@ -31,7 +31,12 @@ seed: migrate
 	$(FLASK) seed-demo --if-empty
 
 # Plain http on 127.0.0.1: SANGKIEN_DEVELOPMENT=1 drops the cookies' Secure flag (see app/config.py).
+# The job-queue worker (Huey, app/jobs.py) runs beside the web server: it delivers the notifications (e-mail to the
+# outbox page /notifications/outbox unless MAIL_SERVER is set) and runs the scheduled reminders and digests.
 run: seed
+	@SANGKIEN_DEVELOPMENT=1 $(BIN)/huey_consumer app.jobs.huey -k thread -w 2 -q & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "== job-queue worker started (pid $$worker)"; \
 	SANGKIEN_DEVELOPMENT=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Static checks: ruff (style and likely bugs) and mypy (types, with the SQLAlchemy 2.0 typed models); settings in
@@ -71,7 +76,7 @@ test-browser: translations browser
 	env -u TEST_DATABASE_URL BROWSER_EXECUTABLE=$(CHROMIUM) $(BIN)/python -m pytest -q tests/browser
 
 clean:
-	rm -rf $(VENV) instance/sangkien.db*
+	rm -rf $(VENV) instance/sangkien.db* instance/jobs.db*
 
 # National-size benchmark on SQLite and (when reachable) PostgreSQL; results in docs/BENCHMARKS.md.
 BENCH_SQLITE_URL ?= sqlite:///$(CURDIR)/instance/bench.db

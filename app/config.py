@@ -100,6 +100,9 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
     SMS_SENDER = os.environ.get("SMS_SENDER", "SANGKIEN")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 30))
+    # A worker that dies mid-delivery holds it this long; then another attempt takes it (domain/delivery.py).
+    DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", 120))
     # The address links in e-mail and SMS start with.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     # The job queue (app/jobs.py): Huey on SQLite beside the database by default, Redis at scale
@@ -117,3 +120,5 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     RATELIMIT_STORAGE_URI = "memory://"
     COMPRESS_REGISTER = True
+    MAIL_BACKEND = "outbox"
+    SMS_BACKEND = "off"

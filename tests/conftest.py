@@ -5,6 +5,9 @@ import os
 import re
 
 import pytest
+
+# The job queue lives in this process's memory during tests (app/jobs.py reads it when first imported).
+os.environ["JOB_QUEUE_URL"] = "memory://"
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -108,6 +111,15 @@ def app_factory(_schema, database_url, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def empty_job_queue():
+    """Each test starts with an empty job queue: no task left by another test runs in this one."""
+    from app import jobs
+    jobs.huey.flush()
+    yield jobs
+    jobs.huey.flush()
 
 
 @pytest.fixture(autouse=True)
