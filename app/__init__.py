@@ -45,8 +45,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp, programmes_bp):
         app.register_blueprint(blueprint)
 
-    from . import cli, jobs  # noqa: F401  (jobs: committed deliveries are handed to the queue's worker)
+    from . import cli, jobs  # jobs: committed deliveries are handed to the queue's worker
     cli.init_app(app)
+    jobs.init_app(app)
     if not app.testing:
         _load_demo_clock(app)
     return app

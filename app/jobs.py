@@ -20,7 +20,9 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
+import click
 from flask import Flask, has_app_context
+from flask.cli import with_appcontext
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -152,3 +154,32 @@ def run_pending(limit: int = 10_000) -> int:
         huey.execute(task)
         done += 1
     return done
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(deliver_notifications)
+    app.cli.add_command(run_job)
+
+
+@click.command("deliver-notifications")
+@with_appcontext
+def deliver_notifications() -> None:
+    """Send every due notification now, in this process (what the worker's minute sweep does)."""
+    from .domain import delivery
+    outcomes = delivery.sweep()
+    click.echo(", ".join(f"{status}: {count}" for status, count in sorted(outcomes.items())) or "nothing due")
+
+
+@click.command("run-job")
+@click.argument("name")
+@with_appcontext
+def run_job(name: str) -> None:
+    """Run one scheduled job now (reminders, digests, alerts), at the platform's clock."""
+    from . import clock
+    from .domain.reminders import SCHEDULE
+    from .extensions import db
+    entry = next((entry for entry in SCHEDULE if entry.name == name), None)
+    if entry is None:
+        raise click.BadParameter(f"no such job; the jobs: {', '.join(e.name for e in SCHEDULE) or 'none'}")
+    click.echo(f"{name}: {entry.run(clock.utcnow())}")
+    db.session.commit()

@@ -117,6 +117,7 @@ def test_a_committed_notification_reaches_the_smtp_server_once(mail_app, smtp, e
         body = message.get_content()
         assert "Bổ sung số liệu tiết kiệm" in body
         assert "http://127.0.0.1:5000/initiatives/7/edit" in body
+        assert body.rstrip().endswith("http://127.0.0.1:5000/notifications/settings")   # where to change channels
         [row] = deliveries()
         assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.SENT, 1, "")
 
@@ -350,3 +351,50 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(mail_app, smt
         assert smtp.ids() == [f"<sangkien-{notification_id}-email@localhost>"]
         db.session.refresh(row)
         assert (row.status, row.attempts) == (DeliveryStatus.SENT, 2)
+
+
+# --- the queue's storage: Redis at scale, and a queue that is down ----------------------------------------------
+
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_the_queue_works_on_redis(app, monkeypatch):
+    if not _redis_reachable():
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    from app import jobs
+    redis_huey = jobs.make_huey("redis://127.0.0.1:6379/15")
+    redis_huey.flush()
+    monkeypatch.setattr(jobs.huey, "storage", redis_huey.storage)   # the same tasks, stored in Redis
+    with app.app_context():
+        returned_notice(member())
+        assert redis_huey.pending_count() == 1
+        assert jobs.run_pending() == 1
+        assert [row.status for row in deliveries()] == [DeliveryStatus.SENT]
+    redis_huey.flush()
+
+
+def test_a_queue_that_is_down_loses_nothing(app, monkeypatch):
+    from app import jobs
+    dead = jobs.make_huey(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setattr(jobs.huey, "storage", dead.storage)
+    with app.app_context():
+        returned_notice(member())                   # the commit stands although the queue cannot be told
+        [row] = deliveries()
+        assert row.status == DeliveryStatus.PENDING
+        assert delivery.sweep() == {DeliveryStatus.SENT: 1}        # the minute sweep carries it
+        assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_the_command_line_delivers_what_is_due(app):
+    with app.app_context():
+        returned_notice(member())
+    result = app.test_cli_runner().invoke(args=["deliver-notifications"])
+    assert result.exit_code == 0 and "sent: 1" in result.output
+    assert app.test_cli_runner().invoke(args=["deliver-notifications"]).output.strip() == "nothing due"
+    unknown = app.test_cli_runner().invoke(args=["run-job", "no-such-job"])
+    assert unknown.exit_code != 0 and "no such job" in unknown.output

@@ -101,6 +101,10 @@ _REASON_LISTS = {"returned": catalog.RETURN_REASONS, "invalid": catalog.INVALID_
 SMS_LENGTH = 160  # one SMS without diacritics (GSM 7-bit); with them a segment is 70 characters
 
 
+# Where each person chooses their channels (the inbox area); every e-mail ends with it.
+SETTINGS_PATH = "/notifications/settings"
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -141,12 +145,17 @@ def render(notification: Notification, locale: str | None = None) -> Rendered:
 
 def render_for_delivery(notification: Notification) -> Rendered:
     """The text e-mail and SMS carry: Vietnamese, with the direct link at the end of the body."""
-    rendered = render(notification, current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    rendered = render(notification, locale)
     body = rendered.body.strip()
     url = absolute_link(notification)
     if url:
         body += "\n\n" + url
-    return Rendered(rendered.subject, body + "\n")
+    g.setdefault("_notices_render", True)
+    with force_locale(locale):
+        footer = str(_l("Chọn cách nhận thông báo: %(url)s")) % {
+            "url": current_app.config["PUBLIC_URL"].rstrip("/") + SETTINGS_PATH}
+    return Rendered(rendered.subject, f"{body}\n\n-- \n{footer}\n")
 
 
 def absolute_link(notification: Notification) -> str:
