@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app, g
@@ -193,8 +194,10 @@ def channels_for(user: User) -> list[tuple[str, str]]:
 
 def notify(user: User, kind: str, *, params: dict[str, Any] | None = None, link: str = "",
            initiative_id: int | None = None, obstacle_id: int | None = None,
-           dedupe_key: str | None = None) -> Notification | None:
+           dedupe_key: str | None = None, now: datetime | None = None) -> Notification | None:
     """Tell ``user`` about an event, in the caller's transaction (the caller commits once, with the event).
+
+    ``now`` is when the event happened (the workflow passes its own; the demo replays history with it).
 
     With ``dedupe_key`` the event tells the person once: None when that notification exists already (a scheduled
     job run twice, or two workers racing, make one). Inactive accounts are told nothing.
@@ -205,7 +208,7 @@ def notify(user: User, kind: str, *, params: dict[str, Any] | None = None, link:
         return None
     notification = Notification(user_id=user.id, kind=kind, params=dict(params or {}), link=link,
                                 initiative_id=initiative_id, obstacle_id=obstacle_id, dedupe_key=dedupe_key,
-                                created_at=utcnow())
+                                created_at=now or utcnow())
     deliveries = [Delivery(notification=notification, channel=channel, address=address,
                            next_attempt_at=notification.created_at)
                   for channel, address in channels_for(user)]
