@@ -207,6 +207,22 @@ def test_the_helpers_section_ends_when_the_member_reads(app, client, world):
     assert "Không có thư điện tử" not in helper.get("/notifications/").get_data(as_text=True)
 
 
+def test_an_invalid_initiative_reopened_no_longer_waits_in_the_helpers_section(app, client, world):
+    item = submitted(app, world, author_key="member_a1b", co_author_key=None, title="Không hợp lệ")
+    with app.app_context():
+        initiative = db.session.get(Initiative, item)
+        workflow.transition(initiative, Status.INVALID, db.session.get(User, world.reviewer_p), reason_code="other")
+        db.session.commit()
+    login(client, world.helper_a1_phone)
+    assert f'href="/initiatives/{item}"' in client.get("/notifications/").get_data(as_text=True)  # not editable
+    with app.app_context():  # the second check reopens it: back in the queue, nothing for the member to do
+        initiative = db.session.get(Initiative, item)
+        workflow.transition(initiative, Status.SUBMITTED, db.session.get(User, world.reviewer_a))
+        db.session.commit()
+    body = client.get("/notifications/").get_data(as_text=True)
+    assert "Không hợp lệ" not in body[body.index('id="members-need"'):body.index('id="inbox-list"')]
+
+
 def test_members_and_staff_have_no_support_team_section(app, client, world):
     returned(app, world, author_key="member_a1b", title="Không có thư điện tử")
     login(client, world.member_a1_phone)
@@ -289,7 +305,14 @@ def test_inbox_pages_stay_within_the_query_budget(app, client, world):
     for n in range(30):
         returned(app, world, author_key="member_a1b", title=f"Sáng kiến số {n}")
         tell(app, world.helper_a1, title=f"Của tổ {n}")
+    for n in range(20):  # invalid ones: the helper reads them, without editing
+        item = submitted(app, world, author_key="member_a1b", co_author_key=None, title=f"Không hợp lệ {n}")
+        with app.app_context():
+            workflow.transition(db.session.get(Initiative, item), Status.INVALID,
+                                db.session.get(User, world.reviewer_p), reason_code="other")
+            db.session.commit()
     login(client, world.helper_a1_phone)
+    assert client.get("/notifications/").get_data(as_text=True).count("Không hợp lệ") >= 20
     for url in ("/notifications/", "/notifications/?page=2", "/notifications/settings", "/"):
         client.get(url)
         with counted(app) as statements:

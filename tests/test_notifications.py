@@ -137,6 +137,27 @@ def test_a_lost_race_tells_nobody(app, world):
     assert told(app) == []
 
 
+def test_duplicates_marked_in_a_cluster_tell_each_author(app, client, world):
+    solution = "Phát số thứ tự qua Zalo cho bệnh nhân, chia hai luồng khám theo tuyến, bố trí một nhân viên hướng dẫn"
+    with app.app_context():
+        ids = []
+        for key in ("member_b1", "member_a1", "member_a2"):
+            author = db.session.get(User, getattr(world, key))
+            item = factories.initiative(world.campaign, author, title="Cải tiến quy trình tiếp đón bệnh nhân",
+                                        solution=f"{solution} ({key})")
+            submissions.submit(item, author)
+            ids.append(item.id)
+        db.session.commit()
+    lead, copy_a, copy_a2 = ids
+    login(client, world.reviewer_p_phone)
+    preview = client.form(f"/review/{lead}/cluster", {"step": "preview", "ids": [str(copy_a), str(copy_a2)]})
+    versions = dict(re.findall(r'name="v(\d+)" value="(\d+)"', preview.get_data(as_text=True)))
+    assert client.form(f"/review/{lead}/cluster", {"step": "commit", "ids": [str(copy_a), str(copy_a2)],
+                                                   **{f"v{k}": v for k, v in versions.items()}}).status_code == 302
+    assert [(who, kind, params["reason"]) for who, kind, params, _ in told(app)] == [
+        (world.member_a1, "invalid", "duplicate"), (world.member_a2, "invalid", "duplicate")]
+
+
 def test_withdrawing_and_undoing_a_withdrawal_tell_nobody(app, client, world):
     item = submitted(app, world, co_author_key=None)
     login(client, world.reviewer_p_phone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import policy
@@ -18,6 +18,8 @@ HELPER_LIMIT = 50  # the support team's section: the most recent of what is wait
 OUTBOX_PAGE = 30
 # What a member must act on: an initiative to mend and send again, a deadline, one entered in their name to check.
 ACTIONABLE = ("returned", "invalid", "deadline", "entered_on_behalf")
+# Kinds that wait only while the initiative is still in the status of the same name.
+STILL_IN_STATUS = (Status.RETURNED, Status.INVALID)
 
 
 @dataclass
@@ -72,9 +74,10 @@ class MemberItem(Item):
 
 def for_helper(helper: User, limit: int = HELPER_LIMIT) -> list[MemberItem]:
     """The unread notifications of the helper's members without e-mail that ask for an action, newest first; a
-    returned initiative already sent again (or withdrawn) no longer waits. Each links to the initiative, on its
-    edit page when the helper may edit it for the member."""
-    still_waiting = or_(Notification.kind != "returned", Initiative.status == Status.RETURNED)
+    returned initiative already sent again (or withdrawn), an invalid one reopened, no longer waits. Each links to
+    the initiative, on its edit page when the helper may edit it for the member."""
+    still_waiting = or_(Notification.kind.notin_(STILL_IN_STATUS),
+                        *(and_(Notification.kind == kind, Initiative.status == kind) for kind in STILL_IN_STATUS))
     rows = list(db.session.scalars(
         select(Notification).outerjoin(Initiative, Initiative.id == Notification.initiative_id)
         .where(policy.helped_members_clause(helper), Notification.read_at.is_(None),
@@ -86,7 +89,7 @@ def for_helper(helper: User, limit: int = HELPER_LIMIT) -> list[MemberItem]:
         initiative = notification.initiative
         if initiative is not None and policy.can_edit_initiative(helper, initiative):
             link = url_for("submissions.edit", initiative_id=initiative.id)
-        elif initiative is not None and policy.can_view_initiative(helper, initiative):
+        elif initiative is not None and policy.helps_union(helper, initiative.unit_id):  # their union's: readable
             link = url_for("submissions.detail", initiative_id=initiative.id)
         else:
             link = url_for("submissions.union")
