@@ -85,6 +85,7 @@ def test_mark_one_read_with_and_without_javascript(app, client, world):
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in text and "HX-Request" in fragment.headers["Vary"]
     assert f'id="notice-{second}"' in text and "unread" not in text
+    assert re.search(r'<a id="inbox-link"[^>]*hx-swap-oob="true">[^<]*</a>', text)  # the header's badge, now empty
     assert is_read(app, second)
 
 
@@ -95,6 +96,7 @@ def test_mark_all_read(app, client, world):
     assert "Chưa đọc: 3 thông báo." in client.get("/notifications/").get_data(as_text=True)
     fragment = client.htmx("/notifications/read-all", method="POST").get_data(as_text=True)
     assert 'id="inbox-list"' in fragment and "<html" not in fragment and "unread" not in fragment
+    assert 'hx-swap-oob="true"' in fragment
     assert all(is_read(app, i) for i in ids) and not is_read(app, other)  # another's stays unread
     tell(app, world.member_a1)
     response = client.form("/notifications/read-all")

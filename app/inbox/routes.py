@@ -61,8 +61,9 @@ def read(notification_id: int):
     notification = service.own(current_user, notification_id)
     service.mark_read(current_user, [notification.id])
     db.session.commit()
-    if is_htmx():
-        return render("inbox/_item.html", item=service.item(notification))
+    if is_htmx():  # the item read, and the header's count again (an out-of-band swap)
+        return render("inbox/_item.html", item=service.item(notification),
+                      badge_count=service.unread_count(current_user))
     return _back(request.args.get("page", type=int))
 
 
@@ -72,7 +73,7 @@ def read_all():
     marked = service.mark_read(current_user)
     db.session.commit()
     if is_htmx():
-        return render("inbox/_list.html", **_index_context(1))
+        return render("inbox/_list.html", **_index_context(1), badge_count=0)
     flash(_("Đã đánh dấu %(n)s thông báo là đã đọc.", n=marked), "success")
     return _back()
 
