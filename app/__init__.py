@@ -38,11 +38,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
     from .dashboard.routes import bp as dashboard_bp
+    from .inbox.routes import bp as inbox_bp
     from .main.routes import bp as main_bp
     from .programmes.routes import bp as programmes_bp
     from .review.routes import bp as review_bp
     from .submissions.routes import bp as submissions_bp
-    for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp, programmes_bp):
+    for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp, programmes_bp,
+                      inbox_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, jobs  # jobs: committed deliveries are handed to the queue's worker

@@ -27,6 +27,7 @@ from .models import (
     EligibilityRule,
     Initiative,
     InitiativeAuthor,
+    Notification,
     Period,
     ReviewTemplate,
     Role,
@@ -304,6 +305,29 @@ def can_delete_template(user: User, template: ReviewTemplate) -> bool:
     author = template.created_by
     return (author is not None and user.role == Role.ORGANIZER and author.role != Role.ADMIN
             and author.scope is not None and in_scope(user, author.scope))
+
+
+# --- notifications -----------------------------------------------------------------------------------------------
+
+def owns_notification(user: User, notification: Notification) -> bool:
+    """A notification is its addressee's alone: nobody else opens or marks it (404: the id reveals nothing)."""
+    return notification.user_id == user.id
+
+
+def helped_members_clause(user: User) -> ColumnElement[bool]:
+    """The notifications a support team member watches for their members: those of the active members of their own
+    grassroots union who have no e-mail (the in-app inbox is all they have), never the helper's own. On the
+    notifications table; nothing for anyone else."""
+    if user.role != Role.HELPER or user.unit_id is None:
+        return false()
+    members = select(User.id).where(User.unit_id == user.unit_id, User.id != user.id, User.active.is_(True),
+                                    or_(User.email.is_(None), User.email == ""))
+    return Notification.user_id.in_(members)
+
+
+def can_view_outbox(user: User) -> bool:
+    """The development outbox holds every person's e-mail and SMS text: the admin's page."""
+    return user.role == Role.ADMIN
 
 
 def require(allowed: bool, status: int = 404) -> None:

@@ -40,7 +40,7 @@ from sqlalchemy import select, text
 
 from app import create_app
 from app.extensions import db
-from app.models import Initiative
+from app.models import Initiative, Notification
 
 from . import factories
 from .conftest import Client, _empty_all_tables, login, make_config
@@ -102,6 +102,17 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "GET /initiatives/similar?title=cải tiến quy trình":       (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "GET /initiatives/attachments/{attachment_B}":             (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
     "GET /initiatives/attachments/{attachment_B}/thumb":       (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
+    # --- notifications: each person's own; the outbox of e-mail and SMS is the admin's ---------------------------
+    "GET /notifications/":                                     (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /notifications/?page=99999999999999999999":           (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "POST /notifications/{notice_A1}/read":                    (LOGIN, DONE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
+    "POST /notifications/{notice_B}/read":                     (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
+    "POST /notifications/{notice_A1}/open":                    (LOGIN, DONE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
+    "POST /notifications/{notice_B}/open":                     (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE,  HIDE),
+    "POST /notifications/read-all":                            (LOGIN, DONE,  OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /notifications/settings":                             (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "POST /notifications/settings":                            (LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /notifications/outbox":                               (LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  OK,    DENY),
     # --- review: reviewers of the scope, never their own union (conflict of interest: 403) ----------------------
     "GET /review/":                                            (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  OK,    OK),
     "GET /review/start":                                       (LOGIN, DENY,  DENY,  OK,    DENY,  DENY,  OK,    OK),
@@ -234,6 +245,12 @@ FORMS: dict[str, dict] = {
     "POST /initiatives/{submitted_A1}/withdraw": {"version": "{v_submitted_A1}"},
     "POST /initiatives/{withdrawn_B}/undo-withdraw": {"version": "{v_withdrawn_B}"},
     "POST /initiatives/{withdrawn_A1}/undo-withdraw": {"version": "{v_withdrawn_A1}"},
+    "POST /notifications/{notice_A1}/read": {},
+    "POST /notifications/{notice_B}/read": {},
+    "POST /notifications/{notice_A1}/open": {},
+    "POST /notifications/{notice_B}/open": {},
+    "POST /notifications/read-all": {},
+    "POST /notifications/settings": {"notify_email": "", "notify_sms": "y"},
     "POST /review/{submitted_B}/decide": {"decision": "valid", "version": "{v_submitted_B}"},
     "POST /review/{submitted_A1}/decide": {"decision": "valid", "version": "{v_submitted_A1}"},
     "POST /review/{submitted_A2}/decide": {"decision": "valid", "version": "{v_submitted_A2}"},
@@ -363,6 +380,10 @@ def matrix(_schema, database_url, tmp_path_factory):
                      period_B=factories.period(world.campaign, world.district_b, *week).id)
         db.session.commit()
         titles = dict(db.session.execute(select(Initiative.id, Initiative.title)).all())
+        # What the world's decisions told their authors: one unread notification of the member, one of district B.
+        names.update({name: db.session.scalar(select(Notification.id).where(Notification.user_id == user_id)
+                                              .order_by(Notification.id))
+                      for name, user_id in (("notice_A1", world.member_a1), ("notice_B", world.member_b1))})
     with app.test_request_context():
         names["asset"] = app.jinja_env.globals["asset"]("app.css").removeprefix("/s/")
     sessions = {}

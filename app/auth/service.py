@@ -9,7 +9,7 @@ from enum import Enum
 from functools import cache
 from typing import cast
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select, update
@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain.accounts import normalise_email, normalise_phone
 from ..extensions import db, login_manager
-from ..models import Role, Unit, User, utcnow
+from ..models import Notification, Role, Unit, User, utcnow
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
@@ -26,13 +26,19 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
+    """The session's account, read with its unread notifications in the same query: the header's badge
+    (``g.unread_notifications``, app/inbox/routes.py) costs no query of its own on any page."""
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
+    row = db.session.execute(select(User, unread).where(User.id == int(user_id))).first()
+    if row is None or row[0].session_token != token:
         return None
-    return user
+    if has_request_context():
+        g.unread_notifications = row[1]
+    return row[0]
 
 
 def normalise_login(identifier: str) -> str:

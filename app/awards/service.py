@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from .. import pdf as documents
-from ..domain import pairwise, scoring, tallies, workflow
+from ..domain import announce, pairwise, scoring, tallies, workflow
 from ..domain.catalog import FIELDS
 from ..domain.units import subtree_filter
 from ..exports import csv_bytes, xlsx_bytes
@@ -258,6 +258,7 @@ def grant(user: User, initiative: Initiative, level_id: int, chosen: list[str], 
         made.append(award)
     if initiative.status == Status.SHORTLISTED:
         workflow.transition(initiative, Status.AWARDED, user, message=decision_number)
+    announce.awarded(initiative, level.name, level.id, user)  # also a second grant, at another level
     return made
 
 

@@ -553,7 +553,7 @@ class History:
                 step.edit()
             initiative.updated_at = step.when  # what the column's onupdate would have stored at that moment
             workflow.transition(initiative, step.to_status, step.actor, reason_code=step.reason,
-                                message=step.message, now=step.when)
+                                message=step.message, now=step.when, tell=False)
             if step.to_status == Status.SUBMITTED:
                 revision[initiative] += 1
                 revisions.append({"initiative_id": initiative.id, "number": revision[initiative],
@@ -680,20 +680,20 @@ def _commend(campaign: Campaign, organizer: User, staff: dict[str, User], featur
     when = local(date(2022, 5, 6), 15)  # the week's sơ kết
     awarded = _best(in_week, scores, 2)
     for initiative in awarded:
-        workflow.transition(initiative, Status.SHORTLISTED, gd, now=when - timedelta(hours=2))
+        workflow.transition(initiative, Status.SHORTLISTED, gd, now=when - timedelta(hours=2), tell=False)
         author = initiative.authors[0]
         db.session.add(Award(level_id=level.id, initiative_id=initiative.id, recipient_kind="individual",
                              recipient_name=author.full_name, recipient_title=author.job_title,
                              recipient_user_id=author.user_id, unit_name=initiative.unit.name,
                              decision_number="15/QĐ-CĐGD", decision_date=date(2022, 5, 6), created_by_id=gd.id,
                              created_at=when))
-        workflow.transition(initiative, Status.AWARDED, gd, message="15/QĐ-CĐGD", now=when)
+        workflow.transition(initiative, Status.AWARDED, gd, message="15/QĐ-CĐGD", now=when, tell=False)
         initiative.updated_at = when
 
     shortlist_at = local(date(2022, 5, 9), 15, 30)
     rest = [i for i in valid if i not in awarded and i.decided_at and i.decided_at < shortlist_at]
     for initiative in _best(rest, scores, 10):
-        workflow.transition(initiative, Status.SHORTLISTED, organizer, now=shortlist_at)
+        workflow.transition(initiative, Status.SHORTLISTED, organizer, now=shortlist_at, tell=False)
         initiative.updated_at = shortlist_at
 
     # The gallery: one model initiative per field the letter puts first, and the demo member's.

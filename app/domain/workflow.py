@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Initiative, Status, StatusEvent, User, utcnow
-from . import tallies
+from . import announce, tallies
 
 ALLOWED: frozenset[tuple[str, str]] = frozenset({
     (Status.DRAFT, Status.SUBMITTED),
@@ -90,8 +90,10 @@ def withdrawn_from(initiative: Initiative) -> str | None:
 
 def transition(initiative: Initiative, to_status: str, actor: User, *, reason_code: str | None = None,
                message: str | None = None, expected_version: int | None = None,
-               now: datetime | None = None) -> StatusEvent:
-    """Change status, audit it and update tallies; flushes, and leaves the commit or rollback to the caller.
+               now: datetime | None = None, tell: bool = True) -> StatusEvent:
+    """Change status, audit it, update tallies and tell the initiative's people (``announce.status_changed``: a
+    decision, the shortlist), all in the caller's transaction; flushes, and leaves the commit or rollback to the
+    caller. ``tell=False`` only replays history (the demo seed), which nobody is to be told about today.
 
     Raises ``AlreadyDecided`` when ``expected_version`` is not the initiative's version (nothing changed, the
     session is usable), or when another transaction changed the row before this flush (the caller must roll
@@ -131,4 +133,6 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
     except StaleDataError:
         # The row's version moved under us: someone else wrote first. Who, the caller reads after its rollback.
         raise AlreadyDecided(initiative_id) from None
+    if tell and not undo:  # undoing a withdrawal is no news to anyone
+        announce.status_changed(initiative, from_status, to_status, actor, reason_code=reason_code, message=message)
     return event

@@ -21,8 +21,8 @@ from werkzeug.datastructures import FileStorage
 
 from .. import policy
 from ..domain import accounts as account_rules
-from ..domain import campaigns, duplicates, eligibility, tallies, uploads, workflow
-from ..domain.text import fold
+from ..domain import announce, campaigns, duplicates, eligibility, tallies, uploads, workflow
+from ..domain.text import fold, nfc
 from ..extensions import db
 from ..fields import has_nul
 from ..models import (
@@ -190,8 +190,9 @@ def _write(data: InitiativeData, user: User, initiative: Initiative | None, *, c
             initiative.evidence_declared = declared
     initiative.title_folded = fold(initiative.title)[:300]
     initiative.text_folded = fold(" ".join([initiative.title, initiative.current_situation, initiative.solution]))
-    _write_authors(data, initiative, author)
+    added = _write_authors(data, initiative, author)
     db.session.flush()
+    announce.coauthors_added(initiative, added, user)
     return Saved(initiative, author, created_member=created)
 
 
@@ -252,20 +253,56 @@ def _new_member(typed: NewMember, helper: User) -> User:
                                      phone=phone, position=typed.position, created_by=helper)
 
 
-def _write_authors(data: InitiativeData, initiative: Initiative, author: User) -> None:
+def _name_key(name: str) -> str:
+    return " ".join(nfc(name or "").split())
+
+
+def _accounts_named(initiative: Initiative, names: list[str], author: User) -> dict[str, int]:
+    """Co-authors typed by name → the account they are: the one active member of the initiative's union with
+    exactly that name (spacing aside), never the author; a name two members share links no one."""
+    keys = {_name_key(name) for name in names} - {""}
+    if not keys or initiative.unit_id is None:
+        return {}
+    found: dict[str, list[int]] = {}
+    for user_id, full_name in db.session.execute(select(User.id, User.full_name).where(
+            User.unit_id == initiative.unit_id, User.active.is_(True), User.id != author.id,
+            User.full_name.in_(sorted(keys)))):
+        found.setdefault(_name_key(full_name), []).append(user_id)
+    return {key: ids[0] for key, ids in found.items() if len(ids) == 1}
+
+
+def _write_authors(data: InitiativeData, initiative: Initiative, author: User) -> list[User]:
+    """Rewrite the author rows; returns the people with an account who were not co-authors before this save.
+
+    A co-author row keeps the account it had when its name is unchanged (the demo's co-authors, an account
+    linked earlier), else it is linked by name to a member of the union (``_accounts_named``).
+    """
+    before = {_name_key(a.full_name): a.user_id for a in initiative.authors
+              if a.user_id is not None and a.user_id != author.id and not a.is_collective}
+    named = _accounts_named(initiative, [c.full_name for c in data.co_authors if _name_key(c.full_name) not in before],
+                            author)
     rows = [InitiativeAuthor(user_id=author.id, full_name=author.full_name, job_title=author.position or "",
                              share_percent=data.author_share or 0, position_order=0)]
+    linked: list[int] = []
     for order, co_author in enumerate(data.co_authors, start=1):
-        rows.append(InitiativeAuthor(full_name=co_author.full_name, job_title=co_author.job_title,
+        key = _name_key(co_author.full_name)
+        user_id = before.get(key) or named.get(key)
+        if user_id in linked or user_id == author.id:  # one person, one row of credit
+            user_id = None
+        if user_id is not None:
+            linked.append(user_id)
+        rows.append(InitiativeAuthor(full_name=co_author.full_name, job_title=co_author.job_title, user_id=user_id,
                                      share_percent=co_author.share_percent or 0, position_order=order))
     if data.collective_unit_id is not None:
         collective = db.session.get(Unit, data.collective_unit_id)
         if collective and collective.parent_id == initiative.unit_id and collective.kind == UnitKind.COLLECTIVE:
             rows.append(InitiativeAuthor(collective_unit_id=collective.id, full_name=collective.name,
                                          share_percent=0, position_order=len(rows)))
+    new = [user_id for user_id in linked if user_id not in before.values()]
     initiative.authors.clear()
     db.session.flush()  # old rows go before the new ones arrive
     initiative.authors.extend(rows)
+    return list(db.session.scalars(select(User).where(User.id.in_(new)))) if new else []
 
 
 def _store_files(data: InitiativeData, initiative: Initiative, user: User) -> list[str]:
@@ -313,8 +350,11 @@ def submit_check(data: InitiativeData, initiative: Initiative | None = None) -> 
 
 
 def submit(initiative: Initiative, user: User) -> None:
-    """Submit (or resubmit): keep this version's content and look for near-duplicates."""
+    """Submit (or resubmit): keep this version's content and look for near-duplicates. A support team member's
+    first submission for another member tells that member (``announce.entered_on_behalf``)."""
+    first = initiative.first_submitted_at is None
     workflow.transition(initiative, Status.SUBMITTED, user)
+    announce.entered_on_behalf(initiative, user, first=first)
     number = 1 + (db.session.scalar(select(func.max(InitiativeRevision.number))
                                     .where(InitiativeRevision.initiative_id == initiative.id)) or 0)
     db.session.add(InitiativeRevision(initiative_id=initiative.id, number=number, content=snapshot(initiative)))
