@@ -32,7 +32,7 @@ def index():
     query = ListQuery(request.args, meta={"csrf": False})
     status, page = query.chosen_status(), query.page_number()
     listing = service.obstacle_list(policy.obstacles_clause(current_user), status, page)
-    return render("support/index.html", listing=listing, status=status, page=page, statuses=obstacles.STATUSES,
+    return render("support/index.html", listing=listing, chosen=status, page=page, statuses=obstacles.STATUSES,
                   raising=policy.raising_unit(current_user), is_overdue=obstacles.is_overdue)
 
 
