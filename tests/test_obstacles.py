@@ -356,3 +356,15 @@ def test_the_obstacle_pages_speak_english(app, people):
     page = helper.get(f"/support/obstacles/{obstacle_id}").get_data(as_text=True)
     assert "Waiting for an answer" in page and "Ask more" in page and "Chờ trả lời" not in page
     assert "Obstacles" in helper.get("/support/").get_data(as_text=True)
+
+
+def test_the_menu_leads_to_the_support_area(app, people):
+    helper = as_user(app, people.helper_a1_phone)
+    page = helper.get("/").get_data(as_text=True)
+    assert 'href="/support/"' in page and 'href="/support/faq"' in page
+    page = as_user(app, people.organizer_a_phone).get("/").get_data(as_text=True)
+    assert 'href="/support/"' in page
+    page = as_user(app, people.member_a1_phone).get("/").get_data(as_text=True)
+    assert 'href="/support/faq"' in page and 'href="/support/"' not in page
+    index = helper.get("/support/").get_data(as_text=True)
+    assert f'href="/support/units/{people.union_a1}/gap"' in index and 'href="/support/obstacles/new"' in index

@@ -2,6 +2,8 @@
 return reasons, and each union's gap-closing list (page and chat text)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,7 +53,8 @@ def new():
     form = _new_form(unit, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         obstacle = service.raise_obstacle(unit, current_user, form.title.data, form.body.data,
-                                          form.campaign_id.data)
+                                          form.campaign_id.data or None)
+        db.session.commit()
         flash(_("Đã gửi vướng mắc lên %(unit)s.", unit=obstacle.answer_unit.name), "success")
         return redirect(url_for("support.detail", obstacle_id=obstacle.id))
     return render("support/new.html", status=400 if form.errors else 200, form=form, unit=unit,
@@ -89,10 +92,15 @@ def detail(obstacle_id: int):
     return _detail(_obstacle(obstacle_id))
 
 
-def _after(obstacle: Obstacle, problem: str | None, done: str, form_name: str, form):
-    if problem is not None:
-        db.session.refresh(obstacle)
-        return _detail(obstacle, 200, problem=problem, **{form_name: form})
+def _step(obstacle: Obstacle, step: Callable[[], object], done: str, form_name: str, form):
+    """Run one step of the loop and commit it with its notifications; a refused step (its status does not allow
+    it) is explained on the page, with what was typed, and writes nothing."""
+    try:
+        step()
+    except obstacles.ObstacleRefused as refused:
+        db.session.rollback()
+        return _detail(obstacle, 200, problem=refused.message, **{form_name: form})
+    db.session.commit()
     flash(done, "success")
     return redirect(url_for("support.detail", obstacle_id=obstacle.id))
 
@@ -105,8 +113,8 @@ def answer(obstacle_id: int):
     form = ReplyForm(request.form)
     if not form.validate():
         return _detail(obstacle, 400, answer_form=form)
-    return _after(obstacle, service.answer(obstacle, current_user, form.body.data),
-                  _("Đã gửi câu trả lời; người nêu vướng mắc đã được báo."), "answer_form", form)
+    return _step(obstacle, lambda: service.answer(obstacle, current_user, form.body.data),
+                 _("Đã gửi câu trả lời; người nêu vướng mắc đã được báo."), "answer_form", form)
 
 
 @bp.route("/obstacles/<int:obstacle_id>/followup", methods=["POST"])
@@ -117,8 +125,8 @@ def followup(obstacle_id: int):
     form = ReplyForm(request.form)
     if not form.validate():
         return _detail(obstacle, 400, followup_form=form)
-    return _after(obstacle, service.follow_up(obstacle, current_user, form.body.data),
-                  _("Đã gửi câu hỏi thêm; cấp trên đã được báo."), "followup_form", form)
+    return _step(obstacle, lambda: service.follow_up(obstacle, current_user, form.body.data),
+                 _("Đã gửi câu hỏi thêm; cấp trên đã được báo."), "followup_form", form)
 
 
 @bp.route("/obstacles/<int:obstacle_id>/resolve", methods=["POST"])
@@ -129,8 +137,8 @@ def resolve(obstacle_id: int):
     form = ResolveForm(request.form)
     if not form.validate():
         return _detail(obstacle, 400, resolve_form=form)
-    return _after(obstacle, service.resolve(obstacle, current_user, form.body.data or ""),
-                  _("Đã đánh dấu vướng mắc là đã giải quyết."), "resolve_form", form)
+    return _step(obstacle, lambda: service.resolve(obstacle, current_user, form.body.data or ""),
+                 _("Đã đánh dấu vướng mắc là đã giải quyết."), "resolve_form", form)
 
 
 @bp.route("/obstacles/<int:obstacle_id>/assign", methods=["POST"])
@@ -149,8 +157,8 @@ def assign(obstacle_id: int):
     owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
     if owner is not None and not policy.may_own_obstacle(owner, obstacle):  # pragma: no cover - the choices say so
         return _detail(obstacle, 400, assign_form=form)
-    return _after(obstacle, service.assign(obstacle, current_user, owner, form.due_date.data),
-                  _("Đã cập nhật người phụ trách và hạn trả lời."), "assign_form", form)
+    return _step(obstacle, lambda: service.assign(obstacle, current_user, owner, form.due_date.data),
+                 _("Đã cập nhật người phụ trách và hạn trả lời."), "assign_form", form)
 
 
 @bp.route("/faq")

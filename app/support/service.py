@@ -16,6 +16,7 @@ from ..domain import campaigns, obstacles, ranking, tallies
 from ..domain.catalog import RETURN_REASONS, STATUSES
 from ..domain.units import subtree_ids_select
 from ..extensions import db
+from ..i18n import number
 from ..models import Campaign, Initiative, Obstacle, ObstacleReply, Status, StatusEvent, Unit, User
 from .faq import EXAMPLES, Example
 
@@ -38,7 +39,7 @@ class ObstacleList:
 def obstacle_list(visible: ColumnElement[bool], status: str | None, page: int,
                   per_page: int = LIST_PAGE) -> ObstacleList:
     """The obstacles ``visible`` lets through: waiting for an answer first, the most overdue first; one page."""
-    counts = {code: number for code, number in db.session.execute(
+    counts = {code: how_many for code, how_many in db.session.execute(
         select(Obstacle.status, func.count()).where(visible).group_by(Obstacle.status))}
     stmt = select(Obstacle).where(visible)
     if status:
@@ -68,37 +69,13 @@ def default_campaign_id(unit: Unit) -> int:
     return current.id if current is not None else 0
 
 
-def raise_obstacle(unit: Unit, by: User, title: str, body: str, campaign_id: int | None) -> Obstacle:
-    obstacle = obstacles.raise_obstacle(unit, by, title, body, campaign_id or None)
-    db.session.commit()
-    return obstacle
-
-
-def _step(action, *args) -> str | None:
-    """Run one step of the loop and commit it with its notifications; the refusal's message, nothing written."""
-    try:
-        action(*args)
-    except obstacles.ObstacleRefused as refused:
-        db.session.rollback()
-        return refused.message
-    db.session.commit()
-    return None
-
-
-def answer(obstacle: Obstacle, by: User, body: str) -> str | None:
-    return _step(obstacles.answer, obstacle, by, body)
-
-
-def follow_up(obstacle: Obstacle, by: User, body: str) -> str | None:
-    return _step(obstacles.follow_up, obstacle, by, body)
-
-
-def resolve(obstacle: Obstacle, by: User, body: str) -> str | None:
-    return _step(obstacles.resolve, obstacle, by, body)
-
-
-def assign(obstacle: Obstacle, by: User, owner: User | None, due_date: date) -> str | None:
-    return _step(obstacles.assign, obstacle, by, owner, due_date)
+# The steps of the loop (domain.obstacles): each flushes its reply and notifications; the route commits them
+# together, or rolls back on ``obstacles.ObstacleRefused``, whose message the page shows.
+raise_obstacle = obstacles.raise_obstacle
+answer = obstacles.answer
+follow_up = obstacles.follow_up
+resolve = obstacles.resolve
+assign = obstacles.assign
 
 
 # --- the FAQ --------------------------------------------------------------------------------------------------
@@ -119,9 +96,9 @@ def return_reasons(campaign: Campaign | None) -> list[Reason]:
         stmt = stmt.join(Initiative, Initiative.id == StatusEvent.initiative_id).where(
             Initiative.campaign_id == campaign.id)
     counts: dict[str, int] = dict.fromkeys(RETURN_REASONS, 0)
-    for code, number in db.session.execute(stmt.group_by(StatusEvent.reason_code)):
+    for code, times in db.session.execute(stmt.group_by(StatusEvent.reason_code)):
         key = code if code in RETURN_REASONS else "other"
-        counts[key] += number
+        counts[key] += times
     order = list(RETURN_REASONS)
     rows = [Reason(code, str(RETURN_REASONS[code]), counts[code], EXAMPLES[code]) for code in order]
     return sorted(rows, key=lambda row: (-row.count, order.index(row.code)))
@@ -231,10 +208,10 @@ def gap_text(gap: Gap) -> str:
     if gap.target is None:
         lines.append(_("Đơn vị chưa được giao chỉ tiêu."))
     else:
-        lines.append(_("Hợp lệ %(valid)s/%(target)s, còn thiếu %(gap)s.", valid=gap.valid, target=gap.target,
-                       gap=gap.gap))
+        lines.append(_("Hợp lệ %(valid)s/%(target)s, còn thiếu %(gap)s.", valid=number(gap.valid),
+                       target=number(gap.target), gap=number(gap.gap)))
     if gap.waiting_total:
-        lines.append(_("Đang chờ thẩm định: %(n)s.", n=gap.waiting_total))
+        lines.append(_("Đang chờ thẩm định: %(n)s.", n=number(gap.waiting_total)))
     if gap.target is not None and gap.gap == 0:
         lines.append(_("Đã đạt chỉ tiêu. Cảm ơn mọi người!"))
     if gap.items:
@@ -252,12 +229,12 @@ def gap_text(gap: Gap) -> str:
         lines.append("   " + base + url_for("submissions.edit", initiative_id=item.id))
         shown += 1
         if entry.covers:
-            lines.append(_("→ Đủ %(n)s: bù được chỉ tiêu.", n=gap.gap))
+            lines.append(_("→ Đủ %(n)s: bù được chỉ tiêu.", n=number(gap.gap)))
             break
     rest = gap.total - shown
     if rest > 0:
-        lines.append(_("Còn %(n)s sáng kiến khác:", n=rest))
+        lines.append(_("Còn %(n)s sáng kiến khác:", n=number(rest)))
         lines.append("   " + base + url_for("support.gap", unit_id=gap.unit.id))
     elif gap.gap and gap.total < gap.gap:
-        lines.append(_("Vẫn còn thiếu %(n)s: cần thêm sáng kiến mới.", n=gap.gap - gap.total))
+        lines.append(_("Vẫn còn thiếu %(n)s: cần thêm sáng kiến mới.", n=number(gap.gap - gap.total)))
     return "\n".join(lines) + "\n"
