@@ -368,3 +368,36 @@ def test_the_menu_leads_to_the_support_area(app, people):
     assert 'href="/support/faq"' in page and 'href="/support/"' not in page
     index = helper.get("/support/").get_data(as_text=True)
     assert f'href="/support/units/{people.union_a1}/gap"' in index and 'href="/support/obstacles/new"' in index
+
+
+def test_an_obstacle_may_name_its_campaign(app, people):
+    helper = as_user(app, people.helper_a1_phone)
+    form = helper.get("/support/obstacles/new").get_data(as_text=True)
+    assert f'<option selected value="{people.campaign}">Chiến dịch thử</option>' in form  # the current one
+    response = helper.form("/support/obstacles/new", {"title": TITLE, "body": BODY,
+                                                      "campaign_id": str(people.campaign)})
+    obstacle_id = int(response.location.rsplit("/", 1)[1])
+    assert the_obstacle(app, obstacle_id).campaign_id == people.campaign
+    assert "Chiến dịch thử" in helper.get(f"/support/obstacles/{obstacle_id}").get_data(as_text=True)
+
+
+def test_the_step_and_its_notification_commit_together(app, people, monkeypatch):
+    """A notification that cannot be written takes the step with it: no obstacle nobody was told about."""
+    helper = as_user(app, people.helper_a1_phone)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(obstacles.notices, "notify_all", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = helper.form("/support/obstacles/new", {"title": TITLE, "body": BODY, "campaign_id": "0"})
+    assert response.status_code == 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Obstacle)) == 0
+    monkeypatch.undo()
+    obstacle_id = raise_one(helper)
+    monkeypatch.setattr(obstacles.notices, "notify_all", broken)
+    organizer = as_user(app, people.organizer_a_phone)
+    assert organizer.form(f"/support/obstacles/{obstacle_id}/answer", {"body": "Trả lời"}).status_code == 500
+    made = the_obstacle(app, obstacle_id)
+    assert made.status == ObstacleStatus.OPEN and made.replies == []

@@ -82,6 +82,7 @@ def _detail(obstacle: Obstacle, status: int = 200, **forms) -> Response:
         "resolve_form": forms.get("resolve_form") or (ResolveForm(formdata=None) if raising else None),
     }
     return render("support/detail.html", status=status, obstacle=obstacle, replies=service.thread(obstacle),
+                  campaign=service.campaign_of(obstacle),
                   statuses=obstacles.STATUSES, overdue=obstacles.is_overdue(obstacle),
                   problem=forms.get("problem"), **context)
 
