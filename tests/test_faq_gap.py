@@ -2,6 +2,7 @@
 union (exactly which items, in which order, the running total, the text to paste into a chat group)."""
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date, datetime
 
@@ -90,8 +91,11 @@ def test_the_faq_is_public_and_cacheable(client, returns):
     assert "Set-Cookie" not in response.headers
     assert response.cache_control.public and response.cache_control.max_age
     assert response.headers.get("ETag")
+    assert "Cookie" in response.vary and 'name="csrf-token"' not in response.get_data(as_text=True)
     again = client.get("/support/faq", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.get_data() == b""
+    assert client.get_cookie("session") is None
+    assert len(gzip.compress(response.data)) <= 14 * 1024  # the first response's budget (DESIGN §7)
 
 
 def test_the_faq_speaks_english(client, returns):

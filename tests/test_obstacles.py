@@ -401,3 +401,25 @@ def test_the_step_and_its_notification_commit_together(app, people, monkeypatch)
     assert organizer.form(f"/support/obstacles/{obstacle_id}/answer", {"body": "Trả lời"}).status_code == 500
     made = the_obstacle(app, obstacle_id)
     assert made.status == ObstacleStatus.OPEN and made.replies == []
+
+
+def test_the_unions_own_staff_raise_and_follow_up(app, people):
+    """An organizer working on the grassroots union itself is its staff: raises, follows up, resolves; the support
+    team's obstacle is theirs too, and the other way round."""
+    with app.app_context():
+        union = db.session.get(Unit, people.union_a1)
+        staff = factories.user("Hoàng Chủ Tịch", "0911000021", Role.ORGANIZER, union, union)
+        db.session.commit()
+        staff_id = staff.id
+    own = as_user(app, "0911000021")
+    assert own.get("/support/obstacles/new").status_code == 200
+    mine = raise_one(own, "Cần tập huấn cách chụp minh chứng")
+    team = raise_one(as_user(app, people.helper_a1_phone))
+    assert the_obstacle(app, mine).raised_by_id == staff_id
+    listing = own.get("/support/").get_data(as_text=True)
+    assert "Cần tập huấn cách chụp minh chứng" in listing and TITLE in listing
+    assert own.form(f"/support/obstacles/{team}/followup", {"body": "Bổ sung: 5 tổ cần"}).status_code == 302
+    assert own.form(f"/support/obstacles/{team}/answer", {"body": "Tự trả lời"}).status_code == 403
+    helper = as_user(app, people.helper_a1_phone)
+    assert helper.form(f"/support/obstacles/{mine}/resolve", {}).status_code == 302
+    assert the_obstacle(app, mine).status == ObstacleStatus.RESOLVED
