@@ -43,8 +43,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .programmes.routes import bp as programmes_bp
     from .review.routes import bp as review_bp
     from .submissions.routes import bp as submissions_bp
+    from .support.routes import bp as support_bp
     for blueprint in (main_bp, auth_bp, submissions_bp, review_bp, dashboard_bp, admin_bp, awards_bp, programmes_bp,
-                      inbox_bp):
+                      inbox_bp, support_bp):
         app.register_blueprint(blueprint)
 
     from . import cli, jobs  # jobs: committed deliveries are handed to the queue's worker

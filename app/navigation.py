@@ -21,6 +21,8 @@ MENU = [
     ("review.queue", _l("Thẩm định"), (Role.REVIEWER,)),
     ("admin.index", _l("Quản lý"), (Role.ORGANIZER,)),
     ("awards.candidates", _l("Khen thưởng"), (Role.ORGANIZER,)),
+    ("support.index", _l("Vướng mắc"), (Role.HELPER, Role.REVIEWER, Role.ORGANIZER)),
+    ("support.faq", _l("Lý do trả lại thường gặp"), (Role.MEMBER, Role.HELPER)),
 ]
 
 

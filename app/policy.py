@@ -28,11 +28,13 @@ from .models import (
     Initiative,
     InitiativeAuthor,
     Notification,
+    Obstacle,
     Period,
     ReviewTemplate,
     Role,
     Status,
     Unit,
+    UnitKind,
     User,
 )
 
@@ -328,6 +330,100 @@ def helped_members_clause(user: User) -> ColumnElement[bool]:
 def can_view_outbox(user: User) -> bool:
     """The development outbox holds every person's e-mail and SMS text: the admin's page."""
     return user.role == Role.ADMIN
+
+
+# --- the support area: the obstacle log and the gap-closing list (DESIGN §11) ----------------------------------
+
+def _union_staff(user: User, unit_id: int | None) -> bool:
+    """The grassroots union's own staff: its support team, or an organizer working on that union itself."""
+    if unit_id is None:
+        return False
+    return helps_union(user, unit_id) or (user.role == Role.ORGANIZER and user.scope is not None
+                                          and user.scope.id == unit_id)
+
+
+def raising_unit(user: User) -> Unit | None:
+    """The grassroots union a user raises obstacles for: a helper's union, an organizer's own union (their scope),
+    an admin's home union; None when there is none."""
+    unit = user.scope if user.role == Role.ORGANIZER else user.unit
+    if unit is None or unit.kind != UnitKind.GRASSROOTS or unit.parent_id is None:
+        return None
+    if user.role == Role.ADMIN or _union_staff(user, unit.id):
+        return unit
+    return None
+
+
+def may_raise_obstacles(user: User) -> bool:
+    return raising_unit(user) is not None
+
+
+def _answers_for(user: User, obstacle: Obstacle) -> bool:
+    """Someone of the unit above: staff whose reach covers the answer unit (so the raising unit too), or the
+    answer unit's leader in charge or staff adviser."""
+    answer_unit = obstacle.answer_unit
+    if user.role in STAFF_ROLES and in_scope(user, answer_unit):
+        return True
+    return user.id in (answer_unit.leader_id, answer_unit.adviser_id)
+
+
+def can_answer_obstacle(user: User, obstacle: Obstacle) -> bool:
+    """Answer, reassign and move the due date: the unit above, or the obstacle's owner."""
+    return user.active and (_answers_for(user, obstacle) or obstacle.owner_id == user.id)
+
+
+def may_own_obstacle(person: User, obstacle: Obstacle) -> bool:
+    """Who an obstacle may be given to: an active person of the unit above."""
+    return person.active and _answers_for(person, obstacle)
+
+
+def can_follow_up_obstacle(user: User, obstacle: Obstacle) -> bool:
+    """Follow up or mark resolved: who raised it, and the raising union's own staff."""
+    return obstacle.raised_by_id == user.id or _union_staff(user, obstacle.unit_id)
+
+
+def can_view_obstacle(user: User, obstacle: Obstacle) -> bool:
+    """Both sides of the obstacle; anyone else (another district) gets 404."""
+    return can_follow_up_obstacle(user, obstacle) or can_answer_obstacle(user, obstacle)
+
+
+def obstacles_clause(user: User) -> ColumnElement[bool]:
+    """``can_view_obstacle`` in SQL, on the obstacles table."""
+    clauses = [Obstacle.raised_by_id == user.id, Obstacle.owner_id == user.id,
+               Obstacle.answer_unit_id.in_(select(Unit.id).where(
+                   or_(Unit.leader_id == user.id, Unit.adviser_id == user.id)))]
+    if user.role == Role.HELPER and user.unit_id is not None:
+        clauses.append(Obstacle.unit_id == user.unit_id)
+    if user.role == Role.ORGANIZER and user.scope is not None:
+        clauses.append(Obstacle.unit_id == user.scope.id)
+    if user.role in STAFF_ROLES:
+        clauses.append(reach(user).clause(Obstacle.answer_unit_id))
+    return or_(*clauses)
+
+
+def answerable_clause(user: User) -> ColumnElement[bool]:
+    """The obstacles ``user`` answers for (the unit above's list), in SQL."""
+    clauses = [Obstacle.owner_id == user.id, Obstacle.answer_unit_id.in_(select(Unit.id).where(
+        or_(Unit.leader_id == user.id, Unit.adviser_id == user.id)))]
+    if user.role in STAFF_ROLES:
+        clauses.append(reach(user).clause(Obstacle.answer_unit_id))
+    return or_(*clauses)
+
+
+def may_use_support(user: User) -> bool:
+    """The support area's list: whoever may raise obstacles, staff, and leaders or advisers in charge (who may
+    hold any role)."""
+    return user.role in STAFF_ROLES or may_raise_obstacles(user) or leads_a_unit(user)
+
+
+def leads_a_unit(user: User) -> bool:
+    return bool(db.session.scalar(select(exists().where(or_(Unit.leader_id == user.id, Unit.adviser_id == user.id)))))
+
+
+def can_view_gap(user: User, unit: Unit) -> bool:
+    """A grassroots union's gap-closing list: its support team and staff whose reach covers it."""
+    if unit.kind != UnitKind.GRASSROOTS:
+        return False
+    return helps_union(user, unit.id) or (user.role in STAFF_ROLES and in_scope(user, unit))
 
 
 def require(allowed: bool, status: int = 404) -> None:

@@ -283,3 +283,18 @@ def period(campaign_id: int, unit_id: int, start: date, end: date, goal: int = 1
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def obstacle(unit_id: int, raised_by_id: int, title: str = "Đoàn viên chưa biết ghi hiệu quả sáng kiến",
+             body: str = "Nhiều đoàn viên khối văn phòng không biết ghi số liệu hiệu quả.") -> int:
+    """An obstacle raised through ``domain.obstacles`` (notifications included), committed; its id."""
+    from app.domain import obstacles
+    made = obstacles.raise_obstacle(db.session.get(Unit, unit_id), db.session.get(User, raised_by_id), title, body)
+    db.session.commit()
+    return made.id
+
+
+def build_obstacles(world: SimpleNamespace) -> dict[str, int]:
+    """For the authorization matrix: one obstacle raised by union A1's support team, one by union B1's."""
+    return {"obstacle_A1": obstacle(world.union_a1, world.helper_a1),
+            "obstacle_B": obstacle(world.union_b1, world.helper_b1, "Bệnh viện chưa có máy quét tài liệu")}

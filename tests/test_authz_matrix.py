@@ -222,6 +222,23 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "POST /awards/rounds":                                     (LOGIN, DENY,  DENY,  DENY,  OK,    OK,    OK,    DENY),
     "GET /awards/rounds/{round_B}":                            (LOGIN, DENY,  DENY,  HIDE,  HIDE,  OK,    OK,    HIDE),
     "POST /awards/rounds/{round_B}/vote":                      (LOGIN, DENY,  DENY,  HIDE,  HIDE,  DONE,  DONE,  HIDE),
+    # --- support: obstacles between a grassroots union and the unit above; the FAQ; the gap-closing list --------
+    "GET /support/":                                           (LOGIN, DENY,  OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /support/obstacles/new":                              (LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  OK,    DENY),
+    "POST /support/obstacles/new":                             (LOGIN, DENY,  DONE,  DENY,  DENY,  DENY,  DONE,  DENY),
+    "GET /support/obstacles/{obstacle_A1}":                    (LOGIN, HIDE,  OK,    OK,    OK,    OK,    OK,    HIDE),
+    "GET /support/obstacles/{obstacle_B}":                     (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
+    "POST /support/obstacles/{obstacle_A1}/answer":            (LOGIN, HIDE,  DENY,  DONE,  DONE,  DONE,  DONE,  HIDE),
+    "POST /support/obstacles/{obstacle_B}/answer":             (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  DONE,  DONE,  HIDE),
+    "POST /support/obstacles/{obstacle_A1}/followup":          (LOGIN, HIDE,  DONE,  DENY,  DENY,  DENY,  DENY,  HIDE),
+    "POST /support/obstacles/{obstacle_B}/followup":           (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  DENY,  DENY,  HIDE),
+    "POST /support/obstacles/{obstacle_A1}/resolve":           (LOGIN, HIDE,  DONE,  DENY,  DENY,  DENY,  DENY,  HIDE),
+    "POST /support/obstacles/{obstacle_A1}/assign":            (LOGIN, HIDE,  DENY,  DONE,  DONE,  DONE,  DONE,  HIDE),
+    "POST /support/obstacles/{obstacle_B}/assign":             (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  DONE,  DONE,  HIDE),
+    "GET /support/faq":                                        (OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "GET /support/units/{union_A1}/gap":                       (LOGIN, HIDE,  OK,    OK,    OK,    OK,    OK,    HIDE),
+    "GET /support/units/{union_B1}/gap":                       (LOGIN, HIDE,  HIDE,  HIDE,  HIDE,  OK,    OK,    HIDE),
+    "GET /support/units/{union_A1}/gap.txt":                   (LOGIN, HIDE,  OK,    OK,    OK,    OK,    OK,    HIDE),
 }
 
 # Form data for POST rows (placeholders in names and values are filled like the URL). Each would change the
@@ -311,6 +328,15 @@ FORMS: dict[str, dict] = {
     "POST /awards/levels": {"name": "Bằng khen thử", "issuer": "LĐLĐ tỉnh", "quota": "3"},
     "POST /awards/rounds": {"name": "Vòng thử"},
     "POST /awards/rounds/{round_B}/vote": {"first": "{valid_B}", "second": "{submitted_B}", "winner": "{valid_B}"},
+    "POST /support/obstacles/new": {"title": "Thiếu máy tính để nhập sáng kiến", "body": "Công đoàn chỉ có một máy.",
+                                    "campaign_id": "0"},
+    "POST /support/obstacles/{obstacle_A1}/answer": {"body": "Huyện sẽ hướng dẫn trong tuần này."},
+    "POST /support/obstacles/{obstacle_B}/answer": {"body": "Trả lời trộm."},
+    "POST /support/obstacles/{obstacle_A1}/followup": {"body": "Xin hướng dẫn cụ thể hơn."},
+    "POST /support/obstacles/{obstacle_B}/followup": {"body": "Hỏi trộm."},
+    "POST /support/obstacles/{obstacle_A1}/resolve": {"body": "Đã rõ, cảm ơn."},
+    "POST /support/obstacles/{obstacle_A1}/assign": {"take": "1"},
+    "POST /support/obstacles/{obstacle_B}/assign": {"take": "1"},
 }
 
 # What fails today, (row, actor) → why. Remove a line when its case XPASSes.
@@ -371,9 +397,10 @@ def matrix(_schema, database_url, tmp_path_factory):
         actors = factories.build_actors(world)
         names = factories.build_objects(world)
         names.update(factories.build_rules(world, names["campaign_B"]))
+        names.update(factories.build_obstacles(world))
         names.update(slug="thu", campaign=world.campaign, district_A=world.district_a, district_B=world.district_b,
-                     union_B1=world.union_b1, member_A2=world.member_a2, member_B1=world.member_b1,
-                     reviewer_P2=world.reviewer_p2)
+                     union_A1=world.union_a1, union_B1=world.union_b1, member_A2=world.member_a2,
+                     member_B1=world.member_b1, reviewer_P2=world.reviewer_p2)
         # Two ended peak weeks (the campaign ran in 2022), one per district: closing them writes.
         week = (date(2022, 5, 9), date(2022, 5, 15))
         names.update(period_A=factories.period(world.campaign, world.district_a, *week).id,

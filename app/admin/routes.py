@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from .. import clock, policy
-from ..domain import accounts, digest, ranking, reports, weeks
+from ..domain import accounts, digest, obstacles, ranking, reports, weeks
 from ..domain import periods as period_rules
 from ..domain.catalog import ROLES
 from ..domain.units import create_unit
@@ -376,7 +376,7 @@ def report(campaign_id: int):
     if export == "xlsx" and not problems:
         return _download(service.report_xlsx(data), XLSX, f"{filename}.xlsx")
     return render("admin/report.html", status=400 if problems else 200, report=data, problems=problems,
-                  kinds=reports.KINDS)
+                  kinds=reports.KINDS, open_obstacles=obstacles.open_for(unit))
 
 
 @bp.route("/campaigns/<int:campaign_id>/summary")
