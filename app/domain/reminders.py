@@ -2,12 +2,38 @@
 
 Each job takes the platform's ``now`` (app/clock.py: real time, or the demo clock) and is idempotent: the
 notifications it writes carry a dedupe key, so a job run twice, late or by two workers tells each person once.
+Each job commits what it wrote and returns how many notifications it made.
+
+- ``deadline_reminders`` (daily): 7, 3 and 1 day (``REMINDER_DAYS``) before the end of every running campaign and
+  every running period, authors with drafts or returned initiatives in it, and the support team of their union.
+- ``weekly_digests`` (Monday morning): the digest of the week just ended to each unit's leader in charge, staff
+  adviser and organizers.
+- ``queue_ageing`` (daily): reviewers whose queue holds items pending longer than ``REVIEW_AGEING_DAYS`` days.
+- ``behind_pace`` (daily, once a week per unit): the leader in charge and adviser of a unit below its pace line.
+
+Every read is set-based (grouped queries on the tallies or on the review queue's index), never a loop over the
+initiatives.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import clock, policy
+from ..extensions import db
+from ..models import Campaign, DailyTally, Initiative, Period, Role, Status, Unit, User, path_ids
+from . import campaigns as campaign_rules
+from . import digest, notices, ranking, tallies
+from .reports import utc_start
+from .units import subtree_filter, subtree_ids_select
+from .weeks import week_start
 
 
 @dataclass(frozen=True)
@@ -18,4 +44,344 @@ class Scheduled:
     crontab: dict[str, str] = field(default_factory=dict)
 
 
-SCHEDULE: list[Scheduled] = []
+CHUNK = 1000  # ids per IN (...) list
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _users(ids: Iterable[int]) -> dict[int, User]:
+    """Active accounts by id, read in chunks."""
+    found: dict[int, User] = {}
+    for chunk in _chunks(ids):
+        found.update((person.id, person) for person in db.session.scalars(
+            select(User).where(User.id.in_(chunk), User.active.is_(True))))
+    return found
+
+
+def _path(endpoint: str, **values) -> str:
+    """A link the notification keeps (relative: the delivery adds ``PUBLIC_URL``); jobs run outside requests."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _running_campaigns(today: date) -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).where(Campaign.start_date <= today, Campaign.end_date >= today)
+                                   .order_by(Campaign.id)))
+
+
+# --- deadline reminders -------------------------------------------------------------------------------------------
+
+def threshold_due(days_left: int, thresholds: Iterable[int]) -> int | None:
+    """Which reminder is due with ``days_left`` days to the end: the nearest threshold reached (the smallest one
+    ≥ ``days_left``), else none. Sent once per threshold (the dedupe key names it), so a worker that was down on
+    the 7-day mark and runs again with 5 days left sends the 7-day reminder (saying 5 days) once, and one that
+    was down from 7 to 2 days left sends only the 3-day reminder: the thresholds passed before it are skipped,
+    never sent late. Nothing on the last day itself (0 days left) nor before the first threshold."""
+    if days_left < 1:
+        return None
+    reached = [t for t in thresholds if t >= days_left]
+    return min(reached) if reached else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A running campaign or period, as its reminders see it."""
+
+    key: str  # "c12" or "p5", with the end day: moving the end makes new reminders
+    name: str
+    end: date
+    campaign_id: int
+    scope: Unit | None  # the period's unit (its subtree); None for the whole campaign
+    window: tuple[date, date] | None  # the period's days: returned items count when first submitted in them
+
+
+def _deadlines(today: date) -> list[Deadline]:
+    found = [Deadline(f"c{c.id}", c.name, c.end_date, c.id, None, None) for c in _running_campaigns(today)]
+    running = db.session.scalars(select(Period).where(Period.start_date <= today, Period.end_date >= today)
+                                 .options(selectinload(Period.unit)).order_by(Period.id))
+    found += [Deadline(f"p{p.id}", p.name, p.end_date, p.campaign_id, p.unit, (p.start_date, p.end_date))
+              for p in running]
+    return found
+
+
+def outstanding(deadline: Deadline) -> list[tuple[int, int, int, int]]:
+    """(union id, author id, drafts, returned) of everyone with something left to do before ``deadline``: one
+    grouped read over the campaign's drafts and returned initiatives (the queue index: campaign, status). In a
+    period: initiatives of its subtree, and returned ones only if first submitted in its window (the only ones
+    it counts)."""
+    returned = Initiative.status == Status.RETURNED
+    if deadline.window is not None:
+        first, last = deadline.window
+        returned = and_(returned, Initiative.first_submitted_at >= utc_start(first),
+                        Initiative.first_submitted_at < utc_start(last + timedelta(days=1)))
+    stmt = (select(Initiative.unit_id, Initiative.author_id,
+                   func.sum(case((Initiative.status == Status.DRAFT, 1), else_=0)),
+                   func.sum(case((Initiative.status == Status.RETURNED, 1), else_=0)))
+            .where(Initiative.campaign_id == deadline.campaign_id,
+                   Initiative.status.in_([Status.DRAFT, Status.RETURNED]), or_(Initiative.status == Status.DRAFT,
+                                                                               returned))
+            .group_by(Initiative.unit_id, Initiative.author_id))
+    if deadline.scope is not None:
+        stmt = stmt.where(Initiative.unit_id.in_(subtree_ids_select(deadline.scope)))
+    return [(unit_id, author_id, int(drafts or 0), int(back or 0))
+            for unit_id, author_id, drafts, back in db.session.execute(stmt)]
+
+
+def _helpers_of(union_ids: Iterable[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = defaultdict(list)
+    for chunk in _chunks(union_ids):
+        for person in db.session.scalars(select(User).where(User.role == Role.HELPER, User.active.is_(True),
+                                                            User.unit_id.in_(chunk)).order_by(User.id)):
+            found[person.unit_id].append(person)  # type: ignore[index]
+    return found
+
+
+def deadline_reminders(now: datetime) -> int:
+    """Kind "deadline" to each author with drafts or returned initiatives in a running campaign or period on the
+    day a threshold of ``REMINDER_DAYS`` is due (``threshold_due``), and "deadline_team" to the support team of
+    the union of those authors."""
+    today = clock.local_day(now)
+    thresholds = current_app.config["REMINDER_DAYS"]
+    mine = _path("submissions.mine")
+    made = 0
+    for deadline in _deadlines(today):
+        days_left = (deadline.end - today).days
+        due = threshold_due(days_left, thresholds)
+        if due is None:
+            continue
+        key = f"{deadline.key}:{deadline.end.isoformat()}:t{due}"
+        end = deadline.end.strftime("%d/%m/%Y")
+        rows = outstanding(deadline)
+        per_author: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        per_union: dict[int, set[int]] = defaultdict(set)
+        for union_id, author_id, drafts, back in rows:
+            per_author[author_id][0] += drafts
+            per_author[author_id][1] += back
+            per_union[union_id].add(author_id)
+        people = _users(per_author)
+        for author_id, (drafts, back) in per_author.items():
+            person = people.get(author_id)
+            if person is not None and notices.notify(
+                    person, "deadline", link=mine, dedupe_key=f"deadline:{key}:u{author_id}",
+                    params={"days": days_left, "name": deadline.name, "end": end, "drafts": drafts,
+                            "returned": back}):
+                made += 1
+        for union_id, helpers in _helpers_of(per_union).items():
+            made += len(notices.notify_all(
+                helpers, "deadline_team", link=f"/support/units/{union_id}/gap",
+                dedupe_key=f"deadline_team:{key}:n{union_id}",
+                params={"days": days_left, "name": deadline.name, "end": end,
+                        "members": len(per_union[union_id])}))
+    db.session.commit()
+    return made
+
+
+# --- the weekly digest ----------------------------------------------------------------------------------------------
+
+def digest_recipients() -> dict[int, list[User]]:
+    """Unit id → who gets its digest: its leader in charge, its staff adviser, the organizers working on it."""
+    found: dict[int, list[User]] = defaultdict(list)
+    led = db.session.scalars(select(Unit).where(or_(Unit.leader_id.is_not(None), Unit.adviser_id.is_not(None)))
+                             .options(selectinload(Unit.leader), selectinload(Unit.adviser)).order_by(Unit.id))
+    for unit in led:
+        found[unit.id] += [person for person in (unit.leader, unit.adviser) if person is not None and person.active]
+    organizers = db.session.scalars(select(User).where(User.role == Role.ORGANIZER, User.active.is_(True))
+                                    .order_by(User.id))
+    for person in organizers:
+        if person.scope is not None:
+            found[person.scope.id].append(person)
+    return found
+
+
+@dataclass
+class Digest:
+    campaign: Campaign
+    unit: Unit
+    week: date  # its Monday
+    people: list[User]
+
+    @property
+    def label(self) -> str:
+        return f"{self.week:%d/%m}–{self.week + timedelta(days=6):%d/%m/%Y}"
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"digest:c{self.campaign.id}:n{self.unit.id}:w{self.week.isoformat()}"
+
+
+def digests(week: date, today: date | None = None, *, clamp: bool = False) -> list[Digest]:
+    """The digests of the week starting on ``week`` (a Monday): one per (campaign, unit) with its readers. A unit
+    reads the campaign it takes part in (``campaigns.current``); staff above a campaign's unit read the campaign's
+    unit; a week outside the campaign's days has no digest (with ``clamp``, a week after its end is its last
+    week: what the command prints once a campaign is over)."""
+    today = today or clock.today()
+    grouped: dict[tuple[int, int], Digest] = {}
+    readers = digest_recipients()
+    units = {unit.id: unit for chunk in _chunks(readers)
+             for unit in db.session.scalars(select(Unit).where(Unit.id.in_(chunk)))}
+    for unit_id, people in readers.items():
+        unit = units.get(unit_id)
+        campaign = campaign_rules.current(unit, today) if unit is not None else None
+        if unit is None or campaign is None or not people:
+            continue
+        first = week_start(min(week, campaign.end_date)) if clamp else week
+        if not (campaign.start_date <= first + timedelta(days=6) and first <= campaign.end_date):
+            continue
+        if not campaign.unit.contains(unit):
+            unit = campaign.unit
+        item = grouped.setdefault((campaign.id, unit.id), Digest(campaign, unit, first, []))
+        item.people += [person for person in people if person not in item.people]
+    return list(grouped.values())
+
+
+def send_digests(week: date, today: date | None = None, *, clamp: bool = False) -> int:
+    """Kind "digest" (params week, unit, text) to each reader of each digest of ``week``, once per unit × week ×
+    person; the caller commits."""
+    made = 0
+    for item in digests(week, today, clamp=clamp):
+        text = digest.compose(item.campaign, item.unit, item.week)
+        link = _path("dashboard.campaign_page", slug=item.campaign.slug, unit_id=item.unit.id)
+        made += len(notices.notify_all(item.people, "digest", link=link, dedupe_key=item.dedupe_key,
+                                       params={"week": item.label, "unit": item.unit.name, "text": text}))
+    return made
+
+
+def weekly_digests(now: datetime) -> int:
+    """The digest of the last full week (Monday to Sunday before ``now``'s week)."""
+    today = clock.local_day(now)
+    made = send_digests(week_start(today) - timedelta(days=7), today)
+    db.session.commit()
+    return made
+
+
+# --- reviewers' ageing queue ------------------------------------------------------------------------------------------
+
+def aged_per_unit(cutoff: datetime) -> tuple[dict[int, int], list[int]]:
+    """Grassroots union id → how many of its initiatives wait for a decision since before ``cutoff``, and the
+    campaigns they belong to: one grouped read per campaign on the queue index (campaign, status, submitted_at)."""
+    found: dict[int, int] = defaultdict(int)
+    campaign_ids: list[int] = []
+    for campaign_id in db.session.scalars(select(Campaign.id).order_by(Campaign.id)):
+        for unit_id, count in db.session.execute(
+                select(Initiative.unit_id, func.count())
+                .where(Initiative.campaign_id == campaign_id, Initiative.status == Status.SUBMITTED,
+                       Initiative.submitted_at < cutoff).group_by(Initiative.unit_id)):
+            found[unit_id] += count
+            if campaign_ids[-1:] != [campaign_id]:
+                campaign_ids.append(campaign_id)
+    return found, campaign_ids
+
+
+def _rolled_up(per_unit: dict[int, int]) -> tuple[dict[int, int], dict[int, str]]:
+    """The counts of ``per_unit`` summed into every ancestor, and the paths of the units counted."""
+    rolled: dict[int, int] = defaultdict(int)
+    paths: dict[int, str] = {}
+    for chunk in _chunks(per_unit):
+        for unit_id, path in db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(chunk))):
+            paths[unit_id] = path
+            for ancestor in path_ids(path):
+                rolled[ancestor] += per_unit[unit_id]
+    return rolled, paths
+
+
+def queue_ageing(now: datetime) -> int:
+    """Kind "queue_ageing" (params count, days) to each active reviewer whose queue (their scope, without their
+    conflicts of interest: ``policy.reviewable_clause``) holds items pending longer than ``REVIEW_AGEING_DAYS``;
+    once per reviewer and day. The exact count is read only for reviewers the rolled-up counts name."""
+    days = current_app.config["REVIEW_AGEING_DAYS"]
+    cutoff = now - timedelta(days=days)
+    today = clock.local_day(now)
+    per_unit, campaign_ids = aged_per_unit(cutoff)
+    if not per_unit:
+        return 0
+    rolled, paths = _rolled_up(per_unit)
+    reviewers = db.session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))
+                                   .order_by(User.id))
+    link = _path("review.queue")
+    made = 0
+    for reviewer in reviewers:
+        scope = reviewer.scope
+        if scope is None:
+            continue
+        rough = rolled.get(scope.id, 0)
+        if reviewer.unit_id in per_unit and paths[reviewer.unit_id].startswith(scope.path):
+            rough -= per_unit[reviewer.unit_id]  # their own union's items are never theirs to decide
+        if rough <= 0:
+            continue
+        count = db.session.scalar(
+            select(func.count()).select_from(Initiative)
+            .where(Initiative.campaign_id.in_(campaign_ids), Initiative.status == Status.SUBMITTED,
+                   Initiative.submitted_at < cutoff, policy.reviewable_clause(reviewer))) or 0
+        if count and notices.notify(reviewer, "queue_ageing", link=link, params={"count": count, "days": days},
+                                    dedupe_key=f"queue_ageing:{today.isoformat()}:u{reviewer.id}"):
+            made += 1
+    db.session.commit()
+    return made
+
+
+# --- units behind pace ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Behind:
+    campaign: Campaign
+    unit: Unit
+    valid: int
+    target: int
+    expected: float
+
+
+def behind_units(campaign: Campaign, today: date) -> list[Behind]:
+    """The units of ``campaign`` with a leader in charge or an adviser and a target whose valid count is below the
+    pace line on ``today`` (``ranking.expected_at``, the giao ban's ``below_pace``): four grouped reads."""
+    units = list(db.session.scalars(
+        select(Unit).where(or_(Unit.leader_id.is_not(None), Unit.adviser_id.is_not(None)), subtree_filter(
+            campaign.unit)).options(selectinload(Unit.leader), selectinload(Unit.adviser)).order_by(Unit.id)))
+    ids = [unit.id for unit in units]
+    if not ids:
+        return []
+    goals = ranking.goals(campaign, ids)
+    counts = tallies.counts_for(campaign.id, ids)
+    at_start = {unit_id: valid for unit_id, valid in db.session.execute(
+        select(DailyTally.unit_id, func.sum(DailyTally.valid))
+        .where(DailyTally.campaign_id == campaign.id, DailyTally.unit_id.in_(ids),
+               DailyTally.day < campaign.start_date).group_by(DailyTally.unit_id))}
+    found = []
+    for unit in units:
+        target = goals.get(unit.id)
+        expected = ranking.expected_at(campaign, int(at_start.get(unit.id) or 0), target, today)
+        valid = counts[unit.id].valid if unit.id in counts else 0
+        if target and expected is not None and valid < expected:
+            found.append(Behind(campaign, unit, valid, target, expected))
+    return found
+
+
+def behind_pace(now: datetime) -> int:
+    """Kind "behind_pace" (params unit, valid, target, expected, name) to the leader in charge and the adviser of
+    each unit below its pace line in a running campaign, once a week per unit."""
+    today = clock.local_day(now)
+    made = 0
+    for campaign in _running_campaigns(today):
+        for item in behind_units(campaign, today):
+            made += len(notices.notify_all(
+                [item.unit.leader, item.unit.adviser], "behind_pace",
+                link=_path("dashboard.campaign_page", slug=campaign.slug, unit_id=item.unit.id),
+                dedupe_key=f"behind_pace:c{campaign.id}:n{item.unit.id}:w{week_start(today).isoformat()}",
+                params={"unit": item.unit.name, "valid": item.valid, "target": item.target,
+                        "expected": math.ceil(item.expected), "name": campaign.name}))
+    db.session.commit()
+    return made
+
+
+# Times in UTC: Việt Nam is UTC+7, so hour "0" is 07:00 there. Day of week: 0 is Sunday, 1 Monday.
+SCHEDULE: list[Scheduled] = [
+    Scheduled("deadline_reminders", deadline_reminders, crontab={"minute": "0", "hour": "1"}),
+    Scheduled("weekly_digests", weekly_digests, crontab={"minute": "0", "hour": "0", "day_of_week": "1"}),
+    Scheduled("queue_ageing", queue_ageing, crontab={"minute": "30", "hour": "1"}),
+    Scheduled("behind_pace", behind_pace, crontab={"minute": "15", "hour": "1"}),
+]
