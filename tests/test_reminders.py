@@ -6,14 +6,15 @@ from datetime import date, datetime
 
 import pytest
 from huey import crontab
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from app import clock
+from app import clock, policy
 from app.domain import reminders, workflow
 from app.extensions import db
-from app.models import Delivery, Notification, Status, Target, Unit, User
+from app.models import Delivery, Initiative, InitiativeAuthor, Notification, Status, Target, Unit, User
 
 from . import factories
+from .queries import counted
 
 # The world's campaign runs from 22/04/2022 to 31/05/2022.
 END = date(2022, 5, 31)
@@ -235,6 +236,32 @@ def test_queue_ageing_alerts_reviewers_whose_scope_has_items_waiting_too_long(ap
         assert run(reminders.queue_ageing, date(2022, 5, 21)) == 3  # the next day, again
 
 
+def test_queue_ageing_leaves_out_what_reviewers_wrote_entered_or_co_authored(app, world):
+    with app.app_context():
+        when = datetime(2022, 5, 13, 3)
+        admin = db.session.get(User, world.admin)
+        # In union A1 (nobody's own union): one by reviewer_a as author, one entered by reviewer_p2 for a member,
+        # one co-authored by reviewer_p, and one plain item.
+        reviewer_a = db.session.get(User, world.reviewer_a)
+        written = factories.initiative(world.campaign, reviewer_a, unit_id=world.union_a1)
+        entered = factories.initiative(world.campaign, db.session.get(User, world.member_a1),
+                                       entered_by=db.session.get(User, world.reviewer_p2))
+        shared = factories.initiative(world.campaign, db.session.get(User, world.member_a1b))
+        shared.authors.append(InitiativeAuthor(user_id=world.reviewer_p, full_name="Nguyễn Thẩm Định",
+                                               share_percent=50))
+        plain = factories.initiative(world.campaign, db.session.get(User, world.member_a1))
+        for item in (written, entered, shared, plain):
+            workflow.transition(item, Status.SUBMITTED, admin, now=when)
+        db.session.commit()
+        counts = reminders.ageing_counts(datetime(2022, 5, 15))
+        assert counts == {world.reviewer_a: 3, world.reviewer_p: 3, world.reviewer_p2: 3}
+        # The same as each reviewer's queue (policy.reviewable_clause), item by item.
+        for reviewer_id, count in counts.items():
+            reviewer = db.session.get(User, reviewer_id)
+            assert count == db.session.scalar(select(func.count()).select_from(Initiative).where(
+                Initiative.status == Status.SUBMITTED, policy.reviewable_clause(reviewer)))
+
+
 def test_queue_ageing_counts_only_the_reviewers_queue(app, world):
     with app.app_context():
         made(world, "member_a2", Status.SUBMITTED, when=datetime(2022, 5, 13, 3))  # only A2: reviewer_a's own
@@ -250,6 +277,28 @@ def test_queue_ageing_days_come_from_the_config(app_factory, world):
         made(world, "member_a1", Status.SUBMITTED, when=datetime(2022, 5, 17, 3))
         assert run(reminders.queue_ageing, date(2022, 5, 20)) == 3  # aged after 2 days: every reviewer of A1
         assert sent("queue_ageing")[world.reviewer_a] | {"_link": ""} == {"count": 1, "days": 2, "_link": ""}
+
+
+def test_the_reads_are_set_based_whatever_the_number_of_items(app, world):
+    """The jobs' reads do not grow with the initiatives: grouped queries, no per-item (or per-author) loop."""
+    def reads(job, day: date) -> int:
+        clock.set_demo_date(day)
+        now = clock.utcnow()
+        with counted(app) as statements:
+            job(now)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    with app.app_context():
+        for _ in range(2):
+            made(world, "member_a1", Status.SUBMITTED, when=datetime(2022, 5, 2, 3))
+            made(world, "member_a1b")
+        few = (reads(reminders.queue_ageing, date(2022, 5, 24)), reads(reminders.deadline_reminders, date(2022, 5, 24)))
+        for _ in range(20):
+            made(world, "member_a1", Status.SUBMITTED, when=datetime(2022, 5, 2, 3))
+            made(world, "member_a1b")
+        # The next day's ageing alert and the next threshold's reminders, over 10 times the items.
+        assert (reads(reminders.queue_ageing, date(2022, 5, 25)),
+                reads(reminders.deadline_reminders, date(2022, 5, 28))) == few
 
 
 # --- behind pace ---------------------------------------------------------------------------------------------------

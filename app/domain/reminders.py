@@ -21,14 +21,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock, policy
+from .. import clock
 from ..extensions import db
-from ..models import Campaign, DailyTally, Initiative, Period, Role, Status, Unit, User, path_ids
+from ..models import (
+    Campaign,
+    DailyTally,
+    Initiative,
+    InitiativeAuthor,
+    Notification,
+    Period,
+    Role,
+    Status,
+    Unit,
+    User,
+    path_ids,
+)
 from . import campaigns as campaign_rules
 from . import digest, notices, ranking, tallies
 from .reports import utc_start
@@ -44,13 +57,14 @@ class Scheduled:
     crontab: dict[str, str] = field(default_factory=dict)
 
 
-CHUNK = 1000  # ids per IN (...) list
+CHUNK = 1000  # values per IN (...) list
+T = TypeVar("T")
 
 
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+def _chunks(items: Iterable[T]) -> Iterator[list[T]]:
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
 
 
 def _users(ids: Iterable[int]) -> dict[int, User]:
@@ -59,6 +73,15 @@ def _users(ids: Iterable[int]) -> dict[int, User]:
     for chunk in _chunks(ids):
         found.update((person.id, person) for person in db.session.scalars(
             select(User).where(User.id.in_(chunk), User.active.is_(True))))
+    return found
+
+
+def _already(keys: Iterable[str]) -> set[str]:
+    """The dedupe keys among ``keys`` that some notification carries already (a job run again skips those people
+    with one indexed read per thousand instead of one each)."""
+    found: set[str] = set()
+    for chunk in _chunks(keys):
+        found.update(db.session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))))
     return found
 
 
@@ -164,21 +187,27 @@ def deadline_reminders(now: datetime) -> int:
             per_author[author_id][0] += drafts
             per_author[author_id][1] += back
             per_union[union_id].add(author_id)
-        people = _users(per_author)
+        keys = {author_id: f"deadline:{key}:u{author_id}" for author_id in per_author}
+        told = _already(keys.values())
+        people = _users(author_id for author_id, dedupe_key in keys.items() if dedupe_key not in told)
         for author_id, (drafts, back) in per_author.items():
             person = people.get(author_id)
             if person is not None and notices.notify(
-                    person, "deadline", link=mine, dedupe_key=f"deadline:{key}:u{author_id}",
+                    person, "deadline", link=mine, dedupe_key=keys[author_id],
                     params={"days": days_left, "name": deadline.name, "end": end, "drafts": drafts,
                             "returned": back}):
                 made += 1
-        for union_id, helpers in _helpers_of(per_union).items():
+        teams = _helpers_of(per_union)
+        told = _already(f"deadline_team:{key}:n{union_id}:u{person.id}"
+                        for union_id, helpers in teams.items() for person in helpers)
+        for union_id, helpers in teams.items():
+            team_key = f"deadline_team:{key}:n{union_id}"  # notify_all adds :u<id>
             made += len(notices.notify_all(
-                helpers, "deadline_team", link=f"/support/units/{union_id}/gap",
-                dedupe_key=f"deadline_team:{key}:n{union_id}",
+                [person for person in helpers if f"{team_key}:u{person.id}" not in told], "deadline_team",
+                link=f"/support/units/{union_id}/gap", dedupe_key=team_key,
                 params={"days": days_left, "name": deadline.name, "end": end,
                         "members": len(per_union[union_id])}))
-    db.session.commit()
+        db.session.commit()  # one deadline at a time: a crash keeps what was written, a rerun skips it
     return made
 
 
@@ -290,36 +319,67 @@ def _rolled_up(per_unit: dict[int, int]) -> tuple[dict[int, int], dict[int, str]
     return rolled, paths
 
 
-def queue_ageing(now: datetime) -> int:
-    """Kind "queue_ageing" (params count, days) to each active reviewer whose queue (their scope, without their
-    conflicts of interest: ``policy.reviewable_clause``) holds items pending longer than ``REVIEW_AGEING_DAYS``;
-    once per reviewer and day. The exact count is read only for reviewers the rolled-up counts name."""
-    days = current_app.config["REVIEW_AGEING_DAYS"]
-    cutoff = now - timedelta(days=days)
-    today = clock.local_day(now)
+def _own_items(aged, campaign_ids: list[int]) -> dict[int, set[tuple[int, int]]]:
+    """Reviewer id → (initiative id, union id) of the aged items they wrote, entered or co-authored: never theirs
+    to decide (``policy.no_conflict_clause``). Two reads over the aged items, narrowed to reviewers' own."""
+    reviewers = select(User.id).where(User.role == Role.REVIEWER).scalar_subquery()
+    found: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for item_id, unit_id, author_id, entered_by_id in db.session.execute(
+            select(Initiative.id, Initiative.unit_id, Initiative.author_id, Initiative.entered_by_id)
+            .where(Initiative.campaign_id.in_(campaign_ids), aged,
+                   or_(Initiative.author_id.in_(reviewers), Initiative.entered_by_id.in_(reviewers)))):
+        for person in {author_id, entered_by_id}:
+            found[person].add((item_id, unit_id))
+    for item_id, unit_id, person in db.session.execute(
+            select(Initiative.id, Initiative.unit_id, InitiativeAuthor.user_id)
+            .join(InitiativeAuthor, InitiativeAuthor.initiative_id == Initiative.id)
+            .where(Initiative.campaign_id.in_(campaign_ids), aged, InitiativeAuthor.user_id.in_(reviewers))):
+        found[person].add((item_id, unit_id))
+    return found
+
+
+def ageing_counts(cutoff: datetime) -> dict[int, int]:
+    """Active reviewer id → how many items of their queue (``policy.reviewable_clause``: their scope, without
+    their own union's nor their own items) wait for a decision since before ``cutoff``; reviewers with none left
+    out. Set-based: the aged items are counted per union once (``aged_per_unit``) and summed up the tree, then
+    each reviewer's scope subtracts their own union and their own items, whatever the number of reviewers."""
     per_unit, campaign_ids = aged_per_unit(cutoff)
     if not per_unit:
-        return 0
+        return {}
     rolled, paths = _rolled_up(per_unit)
+    own = _own_items(and_(Initiative.status == Status.SUBMITTED, Initiative.submitted_at < cutoff), campaign_ids)
+    found: dict[int, int] = {}
     reviewers = db.session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))
-                                   .order_by(User.id))
-    link = _path("review.queue")
-    made = 0
+                                   .options(selectinload(User.unit), selectinload(User.scope_unit)).order_by(User.id))
     for reviewer in reviewers:
         scope = reviewer.scope
         if scope is None:
             continue
-        rough = rolled.get(scope.id, 0)
-        if reviewer.unit_id in per_unit and paths[reviewer.unit_id].startswith(scope.path):
-            rough -= per_unit[reviewer.unit_id]  # their own union's items are never theirs to decide
-        if rough <= 0:
-            continue
-        count = db.session.scalar(
-            select(func.count()).select_from(Initiative)
-            .where(Initiative.campaign_id.in_(campaign_ids), Initiative.status == Status.SUBMITTED,
-                   Initiative.submitted_at < cutoff, policy.reviewable_clause(reviewer))) or 0
-        if count and notices.notify(reviewer, "queue_ageing", link=link, params={"count": count, "days": days},
-                                    dedupe_key=f"queue_ageing:{today.isoformat()}:u{reviewer.id}"):
+
+        count = rolled.get(scope.id, 0)
+        own_union = reviewer.unit_id
+        if own_union in per_unit and paths[own_union].startswith(scope.path):
+            count -= per_unit[own_union]  # their own union's items are never theirs to decide
+        count -= sum(1 for _item, unit_id in own.get(reviewer.id, ())
+                     if unit_id != own_union and paths[unit_id].startswith(scope.path))
+        if count > 0:
+            found[reviewer.id] = count
+    return found
+
+
+def queue_ageing(now: datetime) -> int:
+    """Kind "queue_ageing" (params count, days) to each active reviewer whose queue holds items pending longer
+    than ``REVIEW_AGEING_DAYS`` days (``ageing_counts``); once per reviewer and day."""
+    days = current_app.config["REVIEW_AGEING_DAYS"]
+    today = clock.local_day(now)
+    counts = ageing_counts(now - timedelta(days=days))
+    link = _path("review.queue")
+    made = 0
+    keys = {reviewer_id: f"queue_ageing:{today.isoformat()}:u{reviewer_id}" for reviewer_id in counts}
+    told = _already(keys.values())
+    for reviewer_id, person in _users(r for r, dedupe_key in keys.items() if dedupe_key not in told).items():
+        if notices.notify(person, "queue_ageing", link=link, params={"count": counts[reviewer_id], "days": days},
+                          dedupe_key=keys[reviewer_id]):
             made += 1
     db.session.commit()
     return made
