@@ -95,6 +95,16 @@ def test_deadline_reminders_seven_three_and_one_day_before_the_end(app, outstand
         assert days == [1, 3, 7]
 
 
+def test_jobs_use_the_now_they_are_given(app, outstanding):
+    """The platform's clock is real time (2026) here: the job goes by the ``now`` the worker hands it."""
+    world = outstanding
+    with app.app_context():
+        now = datetime(2022, 5, 24, 1, 0)  # 08:00 in Việt Nam, 7 days before the end
+        assert reminders.deadline_reminders(now) == 3
+        note = db.session.scalar(select(Notification).where(Notification.user_id == world.member_a1))
+        assert note.created_at == now and note.params["days"] == 7
+
+
 def test_a_missed_day_sends_the_nearest_threshold_only_once(app, outstanding):
     world = outstanding
     with app.app_context():

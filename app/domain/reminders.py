@@ -193,7 +193,7 @@ def deadline_reminders(now: datetime) -> int:
         for author_id, (drafts, back) in per_author.items():
             person = people.get(author_id)
             if person is not None and notices.notify(
-                    person, "deadline", link=mine, dedupe_key=keys[author_id],
+                    person, "deadline", link=mine, dedupe_key=keys[author_id], now=now,
                     params={"days": days_left, "name": deadline.name, "end": end, "drafts": drafts,
                             "returned": back}):
                 made += 1
@@ -204,7 +204,7 @@ def deadline_reminders(now: datetime) -> int:
             team_key = f"deadline_team:{key}:n{union_id}"  # notify_all adds :u<id>
             made += len(notices.notify_all(
                 [person for person in helpers if f"{team_key}:u{person.id}" not in told], "deadline_team",
-                link=f"/support/units/{union_id}/gap", dedupe_key=team_key,
+                link=f"/support/units/{union_id}/gap", dedupe_key=team_key, now=now,
                 params={"days": days_left, "name": deadline.name, "end": end,
                         "members": len(per_union[union_id])}))
         db.session.commit()  # one deadline at a time: a crash keeps what was written, a rerun skips it
@@ -269,14 +269,14 @@ def digests(week: date, today: date | None = None, *, clamp: bool = False) -> li
     return list(grouped.values())
 
 
-def send_digests(week: date, today: date | None = None, *, clamp: bool = False) -> int:
+def send_digests(week: date, today: date | None = None, *, clamp: bool = False, now: datetime | None = None) -> int:
     """Kind "digest" (params week, unit, text) to each reader of each digest of ``week``, once per unit × week ×
     person; the caller commits."""
     made = 0
     for item in digests(week, today, clamp=clamp):
         text = digest.compose(item.campaign, item.unit, item.week)
         link = _path("dashboard.campaign_page", slug=item.campaign.slug, unit_id=item.unit.id)
-        made += len(notices.notify_all(item.people, "digest", link=link, dedupe_key=item.dedupe_key,
+        made += len(notices.notify_all(item.people, "digest", link=link, dedupe_key=item.dedupe_key, now=now,
                                        params={"week": item.label, "unit": item.unit.name, "text": text}))
     return made
 
@@ -284,7 +284,7 @@ def send_digests(week: date, today: date | None = None, *, clamp: bool = False) 
 def weekly_digests(now: datetime) -> int:
     """The digest of the last full week (Monday to Sunday before ``now``'s week)."""
     today = clock.local_day(now)
-    made = send_digests(week_start(today) - timedelta(days=7), today)
+    made = send_digests(week_start(today) - timedelta(days=7), today, now=now)
     db.session.commit()
     return made
 
@@ -379,7 +379,7 @@ def queue_ageing(now: datetime) -> int:
     told = _already(keys.values())
     for reviewer_id, person in _users(r for r, dedupe_key in keys.items() if dedupe_key not in told).items():
         if notices.notify(person, "queue_ageing", link=link, params={"count": counts[reviewer_id], "days": days},
-                          dedupe_key=keys[reviewer_id]):
+                          dedupe_key=keys[reviewer_id], now=now):
             made += 1
     db.session.commit()
     return made
@@ -431,7 +431,7 @@ def behind_pace(now: datetime) -> int:
             made += len(notices.notify_all(
                 [item.unit.leader, item.unit.adviser], "behind_pace",
                 link=_path("dashboard.campaign_page", slug=campaign.slug, unit_id=item.unit.id),
-                dedupe_key=f"behind_pace:c{campaign.id}:n{item.unit.id}:w{week_start(today).isoformat()}",
+                dedupe_key=f"behind_pace:c{campaign.id}:n{item.unit.id}:w{week_start(today).isoformat()}", now=now,
                 params={"unit": item.unit.name, "valid": item.valid, "target": item.target,
                         "expected": math.ceil(item.expected), "name": campaign.name}))
     db.session.commit()
