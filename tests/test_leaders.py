@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlalchemy import delete
 
 from app import policy
+from app.domain.units import create_unit
 from app.extensions import db
-from app.models import Target, Unit, User
+from app.models import Role, Target, Unit, UnitKind, User
 
+from . import factories
 from .conftest import login
+from .queries import counted
 
 
 def in_charge(app, unit_id: int) -> tuple[int | None, int | None]:
@@ -38,6 +41,29 @@ def test_province_organizer_names_the_leader_and_adviser_of_a_district(app, clie
     cleared = client.form(url, {"name": "LĐLĐ huyện Ả", "leader_login": "0911000007", "adviser_login": ""})
     assert cleared.status_code == 302
     assert in_charge(app, world.district_a) == (world.reviewer_p, None)
+
+
+def test_the_units_list_reads_the_people_in_charge_in_a_fixed_number_of_queries(app, client, world):
+    def queries() -> int:
+        with counted(app) as statements:
+            assert client.get(f"/admin/units?parent={world.district_a}").status_code == 200
+        return len(statements)
+
+    login(client, world.organizer_p_phone)
+    with app.app_context():
+        union_a1 = db.session.get(Unit, world.union_a1)
+        union_a1.leader_id, union_a1.adviser_id = world.reviewer_a, world.helper_a1
+        db.session.commit()
+    few = queries()
+    with app.app_context():
+        district_a = db.session.get(Unit, world.district_a)
+        for n in range(6):
+            union = create_unit(f"CĐCS thử {n}", f"A-X{n}", UnitKind.GRASSROOTS, district_a)
+            person = factories.user(f"Người {n}", f"09120000{n:02d}", Role.REVIEWER, union, district_a)
+            union.leader_id, union.adviser_id = person.id, world.reviewer_a
+        db.session.commit()
+    assert queries() == few
+    assert "Người 5" in client.get(f"/admin/units?parent={world.district_a}").get_data(as_text=True)
 
 
 def test_unknown_or_inactive_person_is_a_clear_message_and_nothing_typed_is_lost(app, client, world):
