@@ -196,6 +196,8 @@ def test_one_digest_for_a_leader_who_is_also_the_adviser(app, world):
         keys = db.session.scalars(select(Notification.dedupe_key).where(
             Notification.user_id == world.reviewer_a)).all()
         assert keys == [f"digest:c{world.campaign}:n{world.union_a1}:w2022-05-02:u{world.reviewer_a}"]
+    printed = app.test_cli_runner().invoke(args=["weekly-digest", "--week", "2022-05-04"])
+    assert printed.output.count("== Lê Thẩm Định") == 1
 
 
 def test_weekly_digest_command_prints_and_queues(app, world):

@@ -265,7 +265,9 @@ def digests(week: date, today: date | None = None, *, clamp: bool = False) -> li
         if not campaign.unit.contains(unit):
             unit = campaign.unit
         item = grouped.setdefault((campaign.id, unit.id), Digest(campaign, unit, first, []))
-        item.people += [person for person in people if person not in item.people]
+        for person in people:
+            if person not in item.people:  # a leader who is also the adviser, or also an organizer: once
+                item.people.append(person)
     return list(grouped.values())
 
 
