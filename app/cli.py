@@ -16,7 +16,7 @@ from .domain import accounts, tallies
 from .domain.text import fold
 from .domain.units import create_unit
 from .extensions import db
-from .models import AppSetting, Campaign, Role, Unit, UnitKind, User
+from .models import AppSetting, Campaign, Role, Unit, UnitKind
 
 
 def init_app(app: Flask) -> None:
@@ -174,31 +174,26 @@ def rebuild_tallies(campaign_slug: str | None) -> None:
 
 @click.command("weekly-digest")
 @click.option("--week", "week", help="Any day of the week to report (default: the current week).")
-@click.option("--send", is_flag=True, help="E-mail each organizer with an address (needs MAIL_SERVER).")
+@click.option("--send", is_flag=True, help="Notify each reader (leaders in charge, advisers, organizers): the "
+              "in-app inbox, and e-mail or SMS by the job-queue worker.")
 @with_appcontext
 def weekly_digest(week: str | None, send: bool) -> None:
-    """The weekly digest of every organizer's unit: printed, or e-mailed with --send."""
-    from flask import current_app
-
-    from .domain import campaigns, digest
+    """The weekly digest of every unit with a leader in charge, an adviser or an organizer: printed, or written as
+    notifications with --send (once per unit, week and person: running it twice tells nobody twice)."""
+    from .domain import reminders
     from .domain.weeks import week_start
-    if send and not current_app.config["MAIL_SERVER"]:
-        raise click.UsageError("set MAIL_SERVER (and MAIL_FROM, MAIL_USERNAME, MAIL_PASSWORD) to send")
-    day = date.fromisoformat(week) if week else clock.today()
-    organizers = db.session.scalars(select(User).where(User.role == Role.ORGANIZER, User.active.is_(True))).all()
-    sent = 0
-    for person in organizers:
-        unit = person.scope
-        campaign = campaigns.current(unit) if unit else None
-        if unit is None or campaign is None:
-            continue
-        if not campaign.unit.contains(unit):
-            unit = campaign.unit
-        text = digest.compose(campaign, unit, week_start(min(day, campaign.end_date)))
-        if send and person.email:
-            digest.send(person.email, f"[Sáng kiến] Tuần — {unit.name}", text)
-            sent += 1
-        else:
-            click.echo(f"== {person.full_name} <{person.email or person.phone}>\n{text}")
+    try:
+        day = date.fromisoformat(week.strip()) if week else clock.today()
+    except ValueError:
+        raise click.UsageError(f"not a date (YYYY-MM-DD): {week!r}") from None
+    first = week_start(day)
     if send:
-        click.echo(f"Sent {sent} digests.")
+        made = reminders.send_digests(first, clamp=True)
+        db.session.commit()
+        click.echo(f"Queued {made} digests (the worker delivers them).")
+        return
+    from .domain import digest
+    for item in reminders.digests(first, clamp=True):
+        text = digest.compose(item.campaign, item.unit, item.week)
+        for person in item.people:
+            click.echo(f"== {person.full_name} <{person.email or person.phone}>\n{text}")

@@ -85,7 +85,7 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES * 6
     # Images are refused above this many pixels before they are decoded: a 140 KB PNG can hold 144 megapixels.
     MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 40_000_000))
-    # Weekly digest e-mail (flask weekly-digest --send); without MAIL_SERVER the digests are printed.
+    # SMTP for e-mail notifications (the weekly digest included).
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)

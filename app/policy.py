@@ -222,6 +222,14 @@ def can_manage_unit(user: User, unit: Unit | None) -> bool:
     return user.role in (Role.ORGANIZER, Role.ADMIN) and in_scope(user, unit)
 
 
+def can_name_in_charge(user: User, unit: Unit | None, person: User | None) -> bool:
+    """Who may be named a unit's leader in charge or staff adviser, by whom: an organizer (or an admin) sets them
+    for the units they manage, choosing an active account of their own reach (a person outside it is "not
+    found": looking up a phone number tells nothing about other districts' accounts)."""
+    return (can_manage_unit(user, unit) and person is not None and person.active
+            and account_in_reach(user, person))
+
+
 def can_manage_period(user: User, unit: Unit | None) -> bool:
     """A unit organizer creates, edits and closes peak periods (``domain.periods``) run by units of their subtree
     only; an admin, whatever their home unit, for any unit."""

@@ -138,13 +138,27 @@ class TargetImportForm(Form):
     confirm_exceed = BooleanField(_l("Tôi biết tổng chỉ tiêu các đơn vị con vượt chỉ tiêu đơn vị cấp trên"))
 
 
-class UnitEditForm(Form):
+class UnitFields(Form):
     name = StringField(_l("Tên đơn vị"), filters=[_nfc], validators=[
         DataRequired(_l("Vui lòng nhập tên đơn vị.")), Length(max=200)])
     member_count = IntegerField(_l("Số đoàn viên"), validators=[Optional(), NumberRange(min=0, max=10_000_000)])
 
 
-class UnitForm(UnitEditForm):
+PERSON_HINT = _l("Số điện thoại hoặc email của một tài khoản đang hoạt động; để trống nếu chưa có.")
+
+
+class UnitEditForm(UnitFields):
+    """A unit's name, member count, and the people in charge of it (DESIGN §3: they receive its digest and
+    alerts), each typed as the login (phone or e-mail) of an existing account (not ``leader``/``adviser``: with
+    ``obj=unit`` those would be filled with the accounts themselves)."""
+
+    leader_login = StringField(_l("Lãnh đạo phụ trách"), description=PERSON_HINT,
+                               validators=[Optional(), Length(max=254)])
+    adviser_login = StringField(_l("Cán bộ tham mưu"), description=PERSON_HINT,
+                                validators=[Optional(), Length(max=254)])
+
+
+class UnitForm(UnitFields):
     code = StringField(_l("Mã đơn vị"), validators=[
         DataRequired(_l("Vui lòng nhập mã đơn vị.")), Length(max=40),
         Regexp(CODE, message=_l("Mã chỉ gồm chữ, số, dấu gạch."))])

@@ -253,16 +253,28 @@ def units():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @roles_allowed(*ORGANIZERS)
 def edit_unit(unit_id: int):
-    """Rename a unit or update its member count (used for the per-100-members ranking)."""
+    """Rename a unit, update its member count (used for the per-100-members ranking), name its leader in charge
+    and staff adviser."""
     unit = _managed_unit(unit_id, None)
     policy.require(current_user.scope is None or unit.id != current_user.scope.id, 403)  # one's own unit: from above
     form = UnitEditForm(obj=unit)
+    if request.method == "GET":
+        form.leader_login.data = unit.leader.login_name if unit.leader else ""
+        form.adviser_login.data = unit.adviser.login_name if unit.adviser else ""
     if form.validate_on_submit():
-        service.update_unit(unit, form.name.data, form.member_count.data)
-        db.session.commit()
-        flash(_("Đã lưu đơn vị."), "success")
-        return redirect(url_for("admin.units", parent=unit.parent_id))
-    return render("admin/unit_form.html", form=form, unit=unit)
+        try:
+            people = service.people_in_charge(current_user, unit, {"leader_login": form.leader_login.data,
+                                                                   "adviser_login": form.adviser_login.data})
+        except service.PersonNotFound as problem:
+            for name, message in problem.problems.items():
+                getattr(form, name).errors.append(message)
+        else:
+            service.update_unit(unit, form.name.data, form.member_count.data)
+            service.set_in_charge(unit, people["leader_login"], people["adviser_login"])
+            db.session.commit()
+            flash(_("Đã lưu đơn vị."), "success")
+            return redirect(url_for("admin.units", parent=unit.parent_id))
+    return render("admin/unit_form.html", status=400 if form.errors else 200, form=form, unit=unit)
 
 
 def _user_form(person: User | None = None) -> UserForm:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from .. import pdf as documents
 from .. import policy
+from ..domain import accounts, ranking, reports, tallies
 from ..domain import campaigns as campaign_rules
 from ..domain import periods as period_rules
-from ..domain import ranking, reports, tallies
 from ..domain.text import fold
 from ..domain.units import subtree_ids_select
 from ..exports import Sheet, csv_bytes, xlsx_book
@@ -135,7 +135,8 @@ def save_period(campaign: Campaign, period: Period | None, data: PeriodData, use
 
 
 def children(parent: Unit, with_collectives: bool = True) -> list[Unit]:
-    stmt = select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)
+    stmt = (select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)
+            .options(selectinload(Unit.leader), selectinload(Unit.adviser)))  # the list shows both
     if not with_collectives:
         stmt = stmt.where(Unit.kind != UnitKind.COLLECTIVE)
     return list(db.session.scalars(stmt))
@@ -143,6 +144,38 @@ def children(parent: Unit, with_collectives: bool = True) -> list[Unit]:
 
 def update_unit(unit: Unit, name: str, member_count: int | None) -> None:
     unit.name, unit.name_folded, unit.member_count = name, fold(name), member_count
+
+
+class PersonNotFound(Exception):
+    """A typed leader or adviser names no account the organizer may choose (field name → message)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def people_in_charge(user: User, unit: Unit, logins: Mapping[str, str | None]) -> dict[str, User | None]:
+    """The account each field's login names (a phone or an e-mail; empty: nobody), field name → account, each an
+    active account the organizer may name for ``unit`` (``policy.can_name_in_charge``); else ``PersonNotFound``."""
+    found: dict[str, User | None] = {}
+    problems: dict[str, str] = {}
+    for name, typed in logins.items():
+        login = (typed or "").strip()
+        if not login:
+            found[name] = None
+            continue
+        person = accounts.find_by_login(login)
+        if not policy.can_name_in_charge(user, unit, person):
+            problems[name] = _("Không tìm thấy tài khoản đang hoạt động có số điện thoại hoặc email “%(login)s” "
+                               "trong phạm vi của bạn.", login=login)
+        found[name] = person
+    if problems:
+        raise PersonNotFound(problems)
+    return found
+
+
+def set_in_charge(unit: Unit, leader: User | None, adviser: User | None) -> None:
+    unit.leader, unit.adviser = leader, adviser
 
 
 def toggle_active(person: User) -> None:
@@ -232,6 +265,8 @@ class Report:
     result: ranking.RangeReport
     fields: list[reports.FieldRow]  # initiatives first submitted in the span, by field
     fields_total: list[reports.FieldRow]  # the whole campaign so far
+    # The units behind pace, by id, with their leader in charge and adviser loaded (the report names them).
+    in_charge: dict[int, Unit] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[ranking.RangeRow]:
@@ -261,7 +296,16 @@ class Report:
 def report(campaign: Campaign, unit: Unit, span: reports.Span) -> Report:
     result = ranking.range_report(campaign, unit, span.first, span.last, span.previous().last)
     return Report(campaign, unit, span, result, reports.by_field(campaign.id, unit.id, span.first, span.last),
-                  reports.by_field(campaign.id, unit.id))
+                  reports.by_field(campaign.id, unit.id), in_charge_of([r.row.unit_id for r in result.rows
+                                                                        if r.below_pace]))
+
+
+def in_charge_of(unit_ids: list[int]) -> dict[int, Unit]:
+    """The units, by id, with their leader in charge and staff adviser (two reads however many units)."""
+    if not unit_ids:
+        return {}
+    return {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).options(
+        selectinload(Unit.leader), selectinload(Unit.adviser)))}
 
 
 IN_SPAN = {"week": "trong tuần", "month": "trong tháng", "range": "trong kỳ"}

@@ -185,3 +185,13 @@ def create_user(*, full_name: str, role: str, unit: Unit | None, password: str |
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def find_by_login(identifier: str | None) -> User | None:
+    """The account a login (a phone in any usual form, or an e-mail in any case) names, else None."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        email = normalise_email(identifier)
+        return db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
+    phone = normalise_phone(identifier)
+    return db.session.scalar(select(User).where(User.phone == phone)) if phone else None

@@ -1,16 +1,14 @@
 """The weekly digest for unit leaders: a few plain-text lines, cheap to read on any phone or to paste into Zalo.
 
-Sent by ``flask weekly-digest --send`` when SMTP is configured (MAIL_SERVER …), printed otherwise, and shown
+Sent every Monday morning as a notification (kind "digest") to each unit's leader in charge, staff adviser and
+organizers (``reminders.weekly_digests``; ``flask weekly-digest`` prints it, or notifies with --send), and shown
 to organizers as a text page.
 """
 from __future__ import annotations
 
-import smtplib
 from datetime import date, timedelta
-from email.message import EmailMessage
 
 from babel.numbers import format_decimal
-from flask import current_app
 
 from ..models import Campaign, Unit
 from . import ranking, tallies
@@ -50,18 +48,3 @@ def compose(campaign: Campaign, unit: Unit, week_start: date) -> str:
     if tally and tally.returned:
         lines.append("Nhắc tác giả có sáng kiến bị trả lại bổ sung và gửi lại sớm.")
     return "\n".join(lines) + "\n"
-
-
-def send(address: str, subject: str, body: str) -> None:
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = address
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
