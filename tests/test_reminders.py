@@ -211,16 +211,19 @@ def test_weekly_digest_command_prints_and_queues(app, world):
     assert "LĐLĐ tỉnh Thử" in printed.output and "LĐLĐ huyện Ả" in printed.output
     assert "CĐCS Trường Tiểu học Sìn Hồ" in printed.output  # the leader's unit
     with app.app_context():
-        assert db.session.scalar(select(Notification.id)) is None  # printing tells nobody
+        # printing tells nobody
+        assert db.session.scalar(select(Notification.id).where(Notification.kind == "digest")) is None
     queued = app.test_cli_runner().invoke(args=["weekly-digest", "--week", "2022-05-04", "--send"])
     assert queued.exit_code == 0 and "Queued 3 digests" in queued.output
     again = app.test_cli_runner().invoke(args=["weekly-digest", "--week", "2022-05-04", "--send"])
     assert "Queued 0 digests" in again.output
     with app.app_context():
-        note = db.session.scalar(select(Notification).where(Notification.user_id == world.organizer_p))
+        note = db.session.scalar(select(Notification).where(Notification.user_id == world.organizer_p,
+                                                            Notification.kind == "digest"))
         assert note.kind == "digest" and note.params["unit"] == "LĐLĐ tỉnh Thử"
         # The outbox row the worker delivers, for the organizer who has an address.
-        assert [(d.channel, d.address) for d in db.session.scalars(select(Delivery))] == [
+        assert [(d.channel, d.address) for d in db.session.scalars(
+            select(Delivery).join(Notification).where(Notification.kind == "digest"))] == [
             ("email", "tochuc@example.vn")]
     bad = app.test_cli_runner().invoke(args=["weekly-digest", "--week", "not-a-day"])
     assert bad.exit_code != 0 and "not a date" in bad.output
