@@ -280,7 +280,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login", "auth.register", "auth.unit_search", "auth.set_language",
     "dashboard.campaign", "dashboard.campaign_page", "dashboard.counters", "dashboard.ranking_partial",
     "dashboard.period_page", "dashboard.archive",
-    "awards.gallery", "awards.gallery_item", "awards.gallery_image",
+    "awards.gallery", "awards.gallery_item", "awards.gallery_image", "support.faq",
 }
 
 
