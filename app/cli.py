@@ -45,6 +45,7 @@ def seed_demo(if_empty: bool) -> None:
         return
     result = seed.load()
     db.session.commit()
+    seed.tell_today()  # the scheduled jobs at the demo's today: reminders, the digest, alerts
     click.echo(f"Loaded {result['units']} units, {result['initiatives']} initiatives, "
                f"{result['attachments']} attachments, campaign “{result['campaign'].name}”.")
     click.echo(f"Demo clock: today is {result['demo_date']:%d/%m/%Y} for the app (flask demo-clock --off for real "

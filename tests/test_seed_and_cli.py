@@ -23,6 +23,9 @@ from app.models import (
     Feature,
     Initiative,
     InitiativeAuthor,
+    Notification,
+    Obstacle,
+    ObstacleStatus,
     Period,
     Status,
     StatusEvent,
@@ -62,6 +65,7 @@ def test_seed_demo_tells_the_letter_running_and_is_idempotent(app):
         _realistic_units_and_people(campaign)
         png, pdf = _collectives_attachments_and_stories()
         assert db.session.scalar(select(func.count()).where(Initiative.status == Status.DRAFT)) > 0
+        _people_around_the_record()
     # Through the app (outside this test's app context: each request gets its own): the banner, the countdown,
     # and the generated files downloading and thumbnailing like uploads.
     page = app.test_client().get("/campaign").get_data(as_text=True)
@@ -71,6 +75,11 @@ def test_seed_demo_tells_the_letter_running_and_is_idempotent(app):
     login(client, "0900000001", seed.DEMO_PASSWORD)
     assert client.get(f"/initiatives/attachments/{pdf}").get_data()[:5] == b"%PDF-"
     assert client.get(f"/initiatives/attachments/{png}/thumb").get_data()[:3] == b"\xff\xd8\xff"
+    member = app.test_client()
+    login(member, "0900000008", seed.DEMO_PASSWORD)
+    inbox = member.get("/notifications/").get_data(as_text=True)
+    assert re.search(r'class="count"[^>]*>\d+</span>', inbox)      # the header's unread count
+    assert "được trả lại để bổ sung" in inbox                        # the return still waiting for its author
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
     with app.app_context():
@@ -155,6 +164,33 @@ def _nothing_after_now():
                 latest = db.session.scalar(select(func.max(column)))
                 assert latest is None or latest <= now, (table.name, column.name, latest)
     assert db.session.scalar(select(func.max(StatusEvent.created_at))) < seed.ACTIVITY_END
+
+
+def _people_around_the_record():
+    """Issue 14 in the demo: every author was told each decision as it happened; what is still to act on (a return
+    waiting for its author, the last days' news) is unread, the rest read; leaders in charge named; obstacles
+    raised, answered, resolved and overdue; the scheduled jobs ran at the demo's today."""
+    unread_returned = db.session.scalars(select(Notification.initiative_id).where(
+        Notification.kind == "returned", Notification.read_at.is_(None))).all()
+    returned_now = db.session.scalars(select(Initiative.id).where(Initiative.status == Status.RETURNED)).all()
+    assert returned_now and set(returned_now) <= set(unread_returned)
+    decided = db.session.scalar(select(func.count()).select_from(StatusEvent).where(
+        StatusEvent.to_status.in_((Status.VALID, Status.INVALID, Status.RETURNED)),
+        StatusEvent.from_status == Status.SUBMITTED))
+    told = db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind.in_(("valid", "invalid", "returned"))))
+    assert told >= decided                                   # each decision told its author (and co-authors)
+    old = clock.utcnow() - seed.FRESH_NEWS
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.created_at < old, Notification.read_at.is_(None), Notification.kind != "returned")) == 0
+    assert {kind for kind in db.session.scalars(select(Notification.kind).where(
+        Notification.created_at >= old))} >= {"deadline", "digest", "queue_ageing", "behind_pace"}
+    in_charge = db.session.scalars(select(Unit).where(Unit.leader_id.is_not(None))).all()
+    assert {unit.code for unit in in_charge} >= {"LC", "LC-TD"}
+    statuses = [o.status for o in db.session.scalars(select(Obstacle).order_by(Obstacle.id))]
+    assert statuses == [ObstacleStatus.OPEN, ObstacleStatus.RESOLVED, ObstacleStatus.OPEN]
+    assert any(o.due_date < clock.today() and o.status == ObstacleStatus.OPEN
+               for o in db.session.scalars(select(Obstacle)))
 
 
 def _programme_rules_hold(campaign):

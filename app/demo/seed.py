@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from werkzeug.datastructures import FileStorage
 
 from .. import clock
-from ..domain import accounts, campaigns, duplicates, scoring, uploads, workflow
+from ..domain import accounts, campaigns, duplicates, obstacles, reminders, scoring, uploads, workflow
 from ..domain.text import fold
 from ..domain.units import create_unit
 from ..extensions import db
@@ -35,11 +35,13 @@ from ..models import (
     Award,
     AwardLevel,
     Campaign,
+    Delivery,
     EligibilityRule,
     Feature,
     Initiative,
     InitiativeAuthor,
     InitiativeRevision,
+    Notification,
     Period,
     ReviewTemplate,
     Role,
@@ -553,7 +555,7 @@ class History:
                 step.edit()
             initiative.updated_at = step.when  # what the column's onupdate would have stored at that moment
             workflow.transition(initiative, step.to_status, step.actor, reason_code=step.reason,
-                                message=step.message, now=step.when, tell=False)
+                                message=step.message, now=step.when)
             if step.to_status == Status.SUBMITTED:
                 revision[initiative] += 1
                 revisions.append({"initiative_id": initiative.id, "number": revision[initiative],
@@ -839,5 +841,87 @@ def load() -> dict:
     attachments = _attach(rng, featured, [i for i in submitted if i.applied_since is not None],
                           {u.unit.id: u for u in unions})
     db.session.flush()
+    _in_charge(units, demo, staff)
+    _obstacles(campaign, {u.unit.name: u for u in unions}, demo, staff)
+    _settle_notifications()
+    db.session.flush()
     return {"units": db.session.query(Unit).count(), "initiatives": len(history.items), "campaign": campaign,
             "accounts": list(demo.values()), "attachments": attachments, "demo_date": DEMO_DATE}
+
+
+# --- the people around the record (issue 14) ----------------------------------------------------------------------
+
+# News older than this, at the demo's today, has been read: the inboxes hold what is still to act on.
+FRESH_NEWS = timedelta(days=2)
+
+
+def _settle_notifications() -> None:
+    """The replayed history told each author about each decision as it happened. What the authors have acted on
+    since, or what is older than ``FRESH_NEWS``, is read — except a return still waiting for its author — and
+    its e-mail belongs to the past (the demo's history predates the e-mail channel)."""
+    fresh_since = clock.utcnow() - FRESH_NEWS
+    still_returned = select(Initiative.id).where(Initiative.status == Status.RETURNED)
+    old = select(Notification.id).where(
+        Notification.created_at < fresh_since,
+        ~((Notification.kind == "returned") & Notification.initiative_id.in_(still_returned)))
+    db.session.execute(delete(Delivery).where(Delivery.notification_id.in_(old)))
+    db.session.execute(update(Notification).where(Notification.id.in_(old))
+                       .values(read_at=fresh_since))
+
+
+def _in_charge(units: dict[str, Unit], demo: dict[str, User], staff: dict[str, User]) -> None:
+    """The leaders in charge and staff advisers of the federation, Tam Đường and the sector unions."""
+    units["LC"].leader, units["LC"].adviser = demo["0900000002"], demo["0900000004"]
+    units["LC-TD"].leader = demo["0900000003"]
+    units["LC-PT"].adviser = demo["0900000006"]
+    for code, person in staff.items():
+        units[code].leader = person
+
+
+OBSTACLES = (
+    # (raising union, raised by (phone or None: the union's helper), days ago, title, body, answered by, answer,
+    #  resolved)
+    ("CĐCS Trường THCS thị trấn Tam Đường", "0900000007", 3,
+     "Điểm trường Bản Hon không có sóng 3G để gửi sáng kiến",
+     "Sáu giáo viên ở điểm trường Bản Hon soạn sáng kiến trên giấy; tổ hỗ trợ phải mang về trung tâm mới nhập được. "
+     "Đề nghị LĐLĐ huyện hướng dẫn cách ghi tên tác giả khi tổ hỗ trợ nhập thay và cho lùi hạn tuần cao điểm.",
+     None, None, False),
+    ("CĐCS Trường THCS thị trấn Tam Đường", "0900000007", 9,
+     "Chưa rõ cách tính giá trị làm lợi của sáng kiến trong giáo dục",
+     "Nhiều sáng kiến về phương pháp dạy học bị trả lại vì \"chưa nêu hiệu quả\". Xin hướng dẫn cách nêu hiệu quả "
+     "khi không tính được thành tiền.",
+     "0900000003", "Nêu hiệu quả bằng số liệu trước và sau khi áp dụng: tỉ lệ học sinh đạt, số giờ tiết kiệm, số "
+     "lớp áp dụng. Giá trị làm lợi bằng tiền không bắt buộc; xem mục Câu hỏi thường gặp.", True),
+    ("CĐCS Trung tâm Y tế huyện Sìn Hồ", None, 10,
+     "Mẫu xác nhận của thủ trưởng đơn vị cho sáng kiến đã áp dụng",
+     "Trung tâm chưa có mẫu xác nhận đã áp dụng sáng kiến theo yêu cầu của chương trình. Đề nghị cấp trên gửi mẫu.",
+     None, None, False),
+)
+
+
+def _obstacles(campaign: Campaign, unions: dict[str, Union], demo: dict[str, User], staff: dict[str, User]) -> None:
+    """A few difficulties raised by grassroots unions: one new, one answered and resolved, one overdue."""
+    for union_name, raiser, days_ago, title, body, answerer, answer, resolved in OBSTACLES:
+        union = unions.get(union_name)
+        if union is None:
+            continue
+        by = demo[raiser] if raiser else union.helper
+        assert by is not None, union_name
+        obstacle = obstacles.raise_obstacle(union.unit, by, title, body, campaign_id=campaign.id)
+        if answerer:
+            obstacles.answer(obstacle, demo[answerer], answer or "")
+        if resolved:
+            obstacles.resolve(obstacle, by, "Cảm ơn, tổ hỗ trợ đã hướng dẫn lại cho đoàn viên.")
+        raised_at = clock.utcnow() - timedelta(days=days_ago)
+        obstacle.created_at = raised_at
+        obstacle.due_date = clock.local_day(raised_at) + timedelta(days=obstacles.DUE_DAYS)
+        for index, reply in enumerate(obstacle.replies, start=1):
+            reply.created_at = raised_at + timedelta(days=index)
+        db.session.execute(update(Notification).where(Notification.obstacle_id == obstacle.id)
+                           .values(created_at=raised_at))
+
+
+def tell_today() -> dict[str, object]:
+    """Run the scheduled jobs once at the demo's today (reminders, the Monday digest, ageing and pace alerts), as
+    the worker would have: each commits what it wrote."""
+    return {entry.name: entry.run(clock.utcnow()) for entry in reminders.SCHEDULE}

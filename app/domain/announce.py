@@ -7,6 +7,8 @@ Params hold plain values only (titles, names, reason codes); the text is rendere
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
@@ -44,7 +46,8 @@ def people_of(initiative: Initiative, *, besides: User | None = None) -> list[Us
 
 
 def status_changed(initiative: Initiative, from_status: str, to_status: str, actor: User, *,
-                   reason_code: str | None = None, message: str | None = None) -> list[Notification]:
+                   reason_code: str | None = None, message: str | None = None,
+                   now: datetime | None = None) -> list[Notification]:
     """Tell the initiative's people about a reviewer's decision or the shortlist (``KIND_OF_TRANSITION``)."""
     kind = KIND_OF_TRANSITION.get((from_status, to_status))
     if kind is None:
@@ -61,7 +64,7 @@ def status_changed(initiative: Initiative, from_status: str, to_status: str, act
         if kind == "returned" and person.id == initiative.author_id:  # the author edits and sends it again
             link = path("submissions.edit", initiative_id=initiative.id)
         one = notices.notify(person, kind, params=params, link=link, initiative_id=initiative.id,
-                             dedupe_key=f"{dedupe}:u{person.id}" if dedupe else None)
+                             dedupe_key=f"{dedupe}:u{person.id}" if dedupe else None, now=now)
         if one is not None:
             made.append(one)
     return made

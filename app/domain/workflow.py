@@ -134,5 +134,6 @@ def transition(initiative: Initiative, to_status: str, actor: User, *, reason_co
         # The row's version moved under us: someone else wrote first. Who, the caller reads after its rollback.
         raise AlreadyDecided(initiative_id) from None
     if tell and not undo:  # undoing a withdrawal is no news to anyone
-        announce.status_changed(initiative, from_status, to_status, actor, reason_code=reason_code, message=message)
+        announce.status_changed(initiative, from_status, to_status, actor, reason_code=reason_code, message=message,
+                                now=now)
     return event
