@@ -126,6 +126,9 @@ def live_server(tmp_path_factory) -> LiveServer:
         # Every test logs in from 127.0.0.1: the login limits would otherwise refuse the suite itself.
         "LOGIN_RATE_LIMIT": "10000 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "10000 per minute",
         "PYTHONUNBUFFERED": "1",
+        # The job queue beside the database, and its worker running (as `make run` does): e-mail lands on the
+        # development outbox page.
+        "JOB_QUEUE_URL": f"sqlite:///{workdir / 'jobs.db'}",
     })
     cached = os.environ.get("BROWSER_SEEDED_DB")
     if cached and Path(cached).is_file():
@@ -142,6 +145,9 @@ def live_server(tmp_path_factory) -> LiveServer:
             [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}",
              "--access-logfile", "-", "--graceful-timeout", "2", "wsgi:app"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).with_name("huey_consumer")), "app.jobs.huey", "-k", "thread", "-w", "1",
+             "-d", "0.1", "-m", "1"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -153,15 +159,22 @@ def live_server(tmp_path_factory) -> LiveServer:
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
+            worker.kill()
             raise RuntimeError(f"the live server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     yield LiveServer(url=url, database=database, log=log)
+    worker.terminate()
     server.terminate()
     try:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 # --- browser, contexts, login ----------------------------------------------------------------------------------------
