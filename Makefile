@@ -34,7 +34,7 @@ seed: migrate
 # The job-queue worker (Huey, app/jobs.py) runs beside the web server: it delivers the notifications (e-mail to the
 # outbox page /notifications/outbox unless MAIL_SERVER is set) and runs the scheduled reminders and digests.
 run: seed
-	@SANGKIEN_DEVELOPMENT=1 $(BIN)/huey_consumer app.jobs.huey -k thread -w 2 -q & worker=$$!; \
+	@SANGKIEN_DEVELOPMENT=1 $(BIN)/huey_consumer app.jobs.huey -k thread -w 2 -m 2 -q & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "== job-queue worker started (pid $$worker)"; \
 	SANGKIEN_DEVELOPMENT=1 $(FLASK) run --host 127.0.0.1 --port 5000
