@@ -22,7 +22,7 @@ MENU = [
     ("admin.index", _l("Quản lý"), (Role.ORGANIZER,)),
     ("awards.candidates", _l("Khen thưởng"), (Role.ORGANIZER,)),
     ("support.index", _l("Vướng mắc"), (Role.HELPER, Role.REVIEWER, Role.ORGANIZER)),
-    ("support.faq", _l("Lý do trả lại thường gặp"), (Role.MEMBER, Role.HELPER)),
+    ("support.faq", _l("Hỏi đáp"), (Role.MEMBER, Role.HELPER)),
 ]
 
 

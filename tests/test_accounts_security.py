@@ -474,7 +474,9 @@ def _change(client, current="secret-pass-1", new=NEW, confirm=None):
 def test_change_password_page_is_linked_and_needs_login(client, world):
     assert client.get("/account/password").status_code == 302
     login(client, world.member_a1_phone)
-    assert 'href="/account/password"' in client.get("/").get_data(as_text=True)
+    # The header names the person and links to their account page, which links to the password form.
+    assert 'class="account" href="/notifications/settings"' in client.get("/").get_data(as_text=True)
+    assert 'href="/account/password"' in client.get("/notifications/settings").get_data(as_text=True)
     assert client.get("/account/password").status_code == 200
 
 
