@@ -48,6 +48,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
                       inbox_bp, support_bp):
         app.register_blueprint(blueprint)
 
+    if app.config["MICROCACHE_ENTRIES"]:  # public pages answered from memory for their max-age (app/microcache.py)
+        from .microcache import MicroCache
+        app.wsgi_app = MicroCache(app.wsgi_app, app.config["MICROCACHE_ENTRIES"])  # type: ignore[method-assign]
+
     from . import cli, jobs  # jobs: committed deliveries are handed to the queue's worker
     cli.init_app(app)
     jobs.init_app(app)

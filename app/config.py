@@ -76,6 +76,8 @@ class Config:
     CLAIM_CODE_LIFETIME_HOURS = int(os.environ.get("CLAIM_CODE_LIFETIME_HOURS", 7 * 24))
     # Anonymous public pages (campaign page, its partials, home, gallery) may be kept this long by shared caches.
     PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 15))
+    # Each worker keeps that many such answers in memory for that long (app/microcache.py); 0 turns it off.
+    MICROCACHE_ENTRIES = int(os.environ.get("MICROCACHE_ENTRIES", 256))
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "image/svg+xml",
                           "text/csv", "application/json"]
@@ -122,3 +124,4 @@ class TestConfig(Config):
     COMPRESS_REGISTER = True
     MAIL_BACKEND = "outbox"
     SMS_BACKEND = "off"
+    MICROCACHE_ENTRIES = 0  # tests read their own writes at once; tests/test_microcache.py turns it on

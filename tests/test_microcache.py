@@ -1,0 +1,101 @@
+"""The micro-cache in front of the app (app/microcache.py): public pages answered from memory for their max-age,
+never a page of a session, never a cookie's page, always the right encoding."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from app.extensions import db
+from app.microcache import MicroCache
+from app.models import Campaign
+
+from .conftest import login
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def cached(app_factory):
+    app = app_factory(MICROCACHE_ENTRIES=8, PUBLIC_CACHE_SECONDS=15)
+    assert isinstance(app.wsgi_app, MicroCache)
+    app.wsgi_app.clock = Clock()
+    return app
+
+
+def rename_campaign(app, world, name: str) -> None:
+    with app.app_context():
+        db.session.get(Campaign, world.campaign).name = name
+        db.session.commit()
+
+
+def test_a_public_page_is_rendered_once_per_max_age(cached, world):
+    cache = cached.wsgi_app
+    visitor = cached.test_client()
+    first = visitor.get("/campaign")
+    assert first.status_code == 200 and "public" in first.headers["Cache-Control"]
+    assert "Set-Cookie" not in first.headers
+    rename_campaign(cached, world, "Chiến dịch đổi tên")
+    again = cached.test_client().get("/campaign")                    # another visitor, 5 s later
+    cache.clock.now += 5
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert again.get_data() == first.get_data() and int(again.headers["Age"]) >= 0
+    cache.clock.now += 11                                            # past max-age: rendered afresh
+    fresh = cached.test_client().get("/campaign")
+    assert "Chiến dịch đổi tên" in fresh.get_data(as_text=True) and cache.misses == 2
+
+
+def test_a_visitor_with_a_cookie_or_a_session_never_gets_the_shared_copy(cached, world):
+    cache = cached.wsgi_app
+    cached.test_client().get("/campaign")
+    rename_campaign(cached, world, "Tên mới cho người đã đăng nhập")
+    member = cached.test_client()
+    login(member, world.member_a1_phone)
+    assert "Tên mới cho người đã đăng nhập" in member.get("/campaign").get_data(as_text=True)
+    other = cached.test_client()
+    other.set_cookie("anything", "1")                                # any cookie: the app answers itself
+    assert "Tên mới cho người đã đăng nhập" in other.get("/campaign").get_data(as_text=True)
+    assert cache.hits == 0
+
+
+def test_signed_in_and_refused_answers_are_never_kept(cached, world):
+    cache = cached.wsgi_app
+    member = cached.test_client()
+    login(member, world.member_a1_phone)
+    member.get("/initiatives/mine")
+    cached.test_client().get("/initiatives/mine")                    # anonymous: a redirect to the login
+    cached.test_client().get("/no-such-page")
+    kept = {key[0] for key in cache._store}
+    assert "/initiatives/mine" not in kept and "/no-such-page" not in kept and "/login" not in kept
+    assert kept <= {"/"}                                             # the anonymous home page the login started on
+
+
+def test_each_encoding_and_the_htmx_fragment_is_its_own_entry(cached, world):
+    cache = cached.wsgi_app
+    plain = cached.test_client().get("/campaign", headers={"Accept-Encoding": "identity"})
+    zipped = cached.test_client().get("/campaign", headers={"Accept-Encoding": "gzip"})
+    zipped_again = cached.test_client().get("/campaign", headers={"Accept-Encoding": "gzip, deflate"})
+    fragment = cached.test_client().get("/campaign", headers={"HX-Request": "true", "Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped_again.get_data()) == plain.get_data()
+    assert fragment.status_code == 200
+    assert cache.hits == 1 and len(cache._store) == 3                # the htmx request was answered on its own
+
+
+def test_a_revalidation_gets_its_304_from_the_cache(cached, world):
+    first = cached.test_client().get("/campaign")
+    etag = first.headers["ETag"]
+    again = cached.test_client().get("/campaign", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b"" and cached.wsgi_app.hits == 1
+
+
+def test_the_cache_holds_a_bounded_number_of_pages(cached, world):
+    for page in range(12):
+        cached.test_client().get(f"/campaign?page={page}")
+    assert len(cached.wsgi_app._store) <= 8
