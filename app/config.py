@@ -78,6 +78,8 @@ class Config:
     PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", 15))
     # Each worker keeps that many such answers in memory for that long (app/microcache.py); 0 turns it off.
     MICROCACHE_ENTRIES = int(os.environ.get("MICROCACHE_ENTRIES", 256))
+    # An unchanged poll's 204 may be shared that long by cookie-less visitors (a change shows at most that late).
+    POLL_CACHE_SECONDS = int(os.environ.get("POLL_CACHE_SECONDS", 5))
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript", "image/svg+xml",
                           "text/csv", "application/json"]

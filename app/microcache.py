@@ -6,9 +6,9 @@ public, max-age=PUBLIC_CACHE_SECONDS``, an ETag, no cookie). This middleware kee
 of visitors on the campaign page costs one rendering per page, encoding and max-age, not one per visitor.
 
 Only requests that carry no cookie at all are served or stored (a session, a language chosen: never), only GET and
-HEAD, only 200 answers marked public without Set-Cookie. The key holds everything the answer varies on here: path,
-query string, the htmx header and the negotiated encoding. A stale entry is at most max-age old, as with any shared
-cache the page allows; ``If-None-Match`` gets its 304 from the entry too.
+HEAD, only 200 (and an unchanged poll's 204) answers marked public without Set-Cookie. The key holds everything the
+answer varies on here: path, query string, the htmx header and the negotiated encoding. A stale entry is at most
+max-age old, as with any shared cache the page allows; ``If-None-Match`` gets its 304 from the entry too.
 """
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ class MicroCache:
         status, headers = captured.get("status", ""), captured.get("headers", [])
         names = {name.lower(): value for name, value in headers}
         ttl = _max_age(names.get("cache-control", ""))
-        if (environ.get("REQUEST_METHOD") != "GET" or not status.startswith("200") or not ttl
+        if (environ.get("REQUEST_METHOD") != "GET" or not status.startswith(("200", "204")) or not ttl
                 or "set-cookie" in names):
             return result
         body = b"".join(result)

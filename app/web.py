@@ -226,7 +226,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: keep browsers on it
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
+        if response.mimetype == "text/html" and response.status_code != 204:  # a 204 says its own caching
             response.vary.add("HX-Request")
             if _shared_cache_may_keep(response):
                 _cache_publicly(response, app.config["PUBLIC_CACHE_SECONDS"])

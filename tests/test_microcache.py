@@ -99,3 +99,38 @@ def test_the_cache_holds_a_bounded_number_of_pages(cached, world):
     for page in range(12):
         cached.test_client().get(f"/campaign?page={page}")
     assert len(cached.wsgi_app._store) <= 8
+
+
+def test_an_unchanged_poll_is_answered_from_memory_and_a_change_shows_after_its_max_age(cached, world):
+    import re
+
+    from app.domain import workflow
+    from app.models import Initiative, Status, User
+
+    from . import factories
+    cache = cached.wsgi_app
+    page = cached.test_client().get("/campaigns/thu").get_data(as_text=True)
+    version = re.search(r'name="v" value="([0-9a-f]+)"', page).group(1)
+    poll = f"/campaigns/thu/counters?v={version}"
+    headers = {"HX-Request": "true"}
+    first = cached.test_client().get(poll, headers=headers)
+    assert first.status_code == 204 and first.headers["Cache-Control"] == "public, max-age=5"
+    with cached.app_context():                                       # a new valid initiative changes the counters
+        author = db.session.get(User, world.member_a1)
+        item = factories.initiative(world.campaign, author)
+        workflow.transition(item, Status.SUBMITTED, author)
+        workflow.transition(item, Status.VALID, db.session.get(User, world.reviewer_p))
+        db.session.commit()
+        assert db.session.get(Initiative, item.id).status == Status.VALID
+    hits = cache.hits
+    assert cached.test_client().get(poll, headers=headers).status_code == 204   # the shared answer, for 5 s
+    assert cache.hits == hits + 1
+    cache.clock.now += 6
+    assert cached.test_client().get(poll, headers=headers).status_code == 200   # then the change
+    with_cookie = cached.test_client()
+    with_cookie.set_cookie("lang", "vi")                             # any cookie: an answer of its own, not kept
+    page = with_cookie.get("/campaigns/thu").get_data(as_text=True)  # (the shared page is still the old one)
+    fresh_version = re.search(r'name="v" value="([0-9a-f]+)"', page).group(1)
+    current = f"/campaigns/thu/counters?v={fresh_version}"
+    answer = with_cookie.get(current, headers=headers)
+    assert answer.status_code == 204 and answer.headers["Cache-Control"] == "no-store"

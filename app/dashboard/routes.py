@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from .. import policy
 from ..domain import campaigns, periods
@@ -32,9 +32,16 @@ def _unit(campaign: Campaign, unit_id: int | None) -> Unit:
 
 
 def _no_change() -> Response:
-    """204: htmx keeps the page as it is and the poll costs no body."""
+    """204: htmx keeps the page as it is and the poll costs no body. For a visitor without any cookie the answer
+    for this version may be shared for a few seconds (``POLL_CACHE_SECONDS``): the micro-cache (app/microcache.py)
+    or a proxy answers the other visitors' identical polls, and a change shows at most that much later."""
     response = Response(status=204)
-    response.headers["Cache-Control"] = "no-store"
+    seconds = current_app.config["POLL_CACHE_SECONDS"]
+    if seconds and not request.cookies:
+        response.headers["Cache-Control"] = f"public, max-age={seconds}"
+        response.vary.add("Cookie")
+    else:
+        response.headers["Cache-Control"] = "no-store"
     response.vary.add("HX-Request")
     return response
 
