@@ -193,6 +193,7 @@ class ParentQuery(Form):
 
 class UserQuery(Form):
     q = StringField(validators=[Optional(), Length(max=200)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 DAY_PROBLEM = _l("Ngày không hợp lệ: chọn ngày trên lịch, hoặc gõ theo dạng năm-tháng-ngày.")

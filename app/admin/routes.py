@@ -313,9 +313,11 @@ def users():
         flash(_("Đã tạo tài khoản."), "success")
         return redirect(url_for("admin.users"))
     search = _query(UserQuery)
-    query = (search.q.data or "") if search.validate() else ""
-    people = service.users_in_scope(current_user, query)
-    return render("admin/users.html", form=form, people=people, query=query, roles=ROLES,
+    valid = search.validate()
+    query = (search.q.data or "") if valid else ""
+    page = (search.page.data or 1) if valid else 1
+    people, more = service.users_in_scope(current_user, query, page)
+    return render("admin/users.html", form=form, people=people, query=query, roles=ROLES, page=page, more=more,
                   manageable={p.id for p in people if policy.can_manage_account(current_user, p)})
 
 

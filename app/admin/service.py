@@ -242,13 +242,21 @@ def import_targets(user: User, campaign: Campaign, text: str, allow_exceed: bool
     return sum(len(v) for v in by_parent.values())
 
 
-def users_in_scope(user: User, query: str = "", limit: int = 100) -> list[User]:
-    stmt = (select(User).where(policy.accounts_in_reach_clause(user)).order_by(User.full_name).limit(limit)
+USERS_PAGE = 50
+
+
+def users_in_scope(user: User, query: str = "", page: int = 1,
+                   per_page: int = USERS_PAGE) -> tuple[list[User], bool]:
+    """A page of the accounts the user reaches, by name (then id: a stable order across pages), and whether
+    another page follows."""
+    stmt = (select(User).where(policy.accounts_in_reach_clause(user)).order_by(User.full_name, User.id)
+            .offset((page - 1) * per_page).limit(per_page + 1)
             .options(selectinload(User.unit), selectinload(User.scope_unit)))  # the list shows both
     if query.strip():
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(User.full_name.ilike(like), User.phone.ilike(like), User.email.ilike(like)))
-    return list(db.session.scalars(stmt))
+    people = list(db.session.scalars(stmt))
+    return people[:per_page], len(people) > per_page
 
 
 def unit_by_code(code: str | None) -> Unit | None:

@@ -155,6 +155,7 @@ def period_view(period: Period) -> periods.View:
 # --- the archive ---------------------------------------------------------------------------------------------
 
 ARCHIVE_PAGE = 10  # ended periods per page
+ARCHIVE_CAMPAIGNS = 3  # ended campaigns per page, each with its ranking
 
 
 @dataclass
@@ -187,8 +188,12 @@ def archive(page: int = 1, today: date | None = None) -> Archive:
     """Ended campaigns with their final ranking (the frozen one, else the live one, marked), and ended periods,
     a page at a time, with their figures and best units (from the snapshot once closed, else live, marked)."""
     today = today or clock.today()
-    ended = db.session.scalars(select(Campaign).where(Campaign.end_date < today)
-                               .order_by(Campaign.end_date.desc(), Campaign.id.desc())).all() if page == 1 else []
+    finished = Campaign.end_date < today
+    # One more than a page: whether campaigns go on past this page, without a count.
+    ended = db.session.scalars(select(Campaign).where(finished).order_by(Campaign.end_date.desc(), Campaign.id.desc())
+                               .offset((page - 1) * ARCHIVE_CAMPAIGNS).limit(ARCHIVE_CAMPAIGNS + 1)).all()
+    more_campaigns = len(ended) > ARCHIVE_CAMPAIGNS
+    ended = ended[:ARCHIVE_CAMPAIGNS]
     shown = []
     for campaign in ended:
         frozen = campaign.ranking_frozen_at is not None
@@ -196,4 +201,5 @@ def archive(page: int = 1, today: date | None = None) -> Archive:
         shown.append(ArchivedCampaign(campaign, rows, frozen))
     found, total = periods.ended(today, offset=(page - 1) * ARCHIVE_PAGE, limit=ARCHIVE_PAGE)
     listed = [ArchivedPeriod(period, *periods.short_result(period)) for period in found]
-    return Archive(campaigns=shown, periods=listed, page=page, pages=max(1, -(-total // ARCHIVE_PAGE)))
+    return Archive(campaigns=shown, periods=listed, page=page,
+                   pages=max(1, -(-total // ARCHIVE_PAGE), page + 1 if more_campaigns else page))
