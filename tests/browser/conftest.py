@@ -129,6 +129,9 @@ def live_server(tmp_path_factory) -> LiveServer:
         # The job queue beside the database, and its worker running (as `make run` does): e-mail lands on the
         # development outbox page.
         "JOB_QUEUE_URL": f"sqlite:///{workdir / 'jobs.db'}",
+        # The flows check that an anonymous page shows a change at once, while the browser's clock is faked and
+        # the server's seconds barely pass: no shared copies (the micro-cache has its own tests, test_microcache).
+        "MICROCACHE_ENTRIES": "0", "POLL_CACHE_SECONDS": "0",
     })
     cached = os.environ.get("BROWSER_SEEDED_DB")
     if cached and Path(cached).is_file():
