@@ -7,8 +7,9 @@ of visitors on the campaign page costs one rendering per page, encoding and max-
 
 Only requests that carry no cookie at all are served or stored (a session, a language chosen: never), only GET and
 HEAD, only 200 (and an unchanged poll's 204) answers marked public without Set-Cookie. The key holds everything the
-answer varies on here: path, query string, the htmx header and the negotiated encoding. A stale entry is at most
-max-age old, as with any shared cache the page allows; ``If-None-Match`` gets its 304 from the entry too.
+answer varies on here: path, query string, the htmx header, the negotiated encoding and the address the request
+names (host, scheme, forwarded headers). A stale entry is at most max-age old, as with any shared cache the page
+allows; ``If-None-Match`` gets its 304 from the entry too.
 """
 from __future__ import annotations
 
@@ -63,7 +64,12 @@ class MicroCache:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_COOKIE"):
             return None
         return (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), bool(environ.get("HTTP_HX_REQUEST")),
-                _encoding(environ.get("HTTP_ACCEPT_ENCODING", "")))
+                _encoding(environ.get("HTTP_ACCEPT_ENCODING", "")),
+                # What a page may print of its own address (og:url): a forged Host or forwarded header gets an entry
+                # of its own, never the one everyone else is served.
+                environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
+                environ.get("HTTP_X_FORWARDED_HOST", ""), environ.get("HTTP_X_FORWARDED_PROTO", ""),
+                environ.get("SCRIPT_NAME", ""))
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         key = self._key(environ)

@@ -134,3 +134,14 @@ def test_an_unchanged_poll_is_answered_from_memory_and_a_change_shows_after_its_
     current = f"/campaigns/thu/counters?v={fresh_version}"
     answer = with_cookie.get(current, headers=headers)
     assert answer.status_code == 204 and answer.headers["Cache-Control"] == "no-store"
+
+
+def test_a_forged_host_never_reaches_the_copy_everyone_else_gets(cached, world):
+    """The gallery prints its own address (og:url): a request naming another host gets an entry of its own."""
+    forged = cached.test_client().get("/gallery", headers={"Host": "evil.example"})
+    assert forged.status_code == 200 and "http://evil.example/gallery" in forged.get_data(as_text=True)
+    honest = cached.test_client().get("/gallery")
+    assert "evil.example" not in honest.get_data(as_text=True)
+    forwarded = cached.test_client().get("/gallery", headers={"X-Forwarded-Host": "evil.example"})
+    assert forwarded.status_code == 200
+    assert "evil.example" not in cached.test_client().get("/gallery").get_data(as_text=True)
