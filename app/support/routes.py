@@ -106,40 +106,38 @@ def _step(obstacle: Obstacle, step: Callable[[], object], done: str, form_name: 
     return redirect(url_for("support.detail", obstacle_id=obstacle.id))
 
 
+def _written_step(obstacle_id: int, allowed: Callable[[User, Obstacle], bool],
+                  form_class: type[ReplyForm] | type[ResolveForm], form_name: str,
+                  run: Callable[[Obstacle, User, str], object], done: str):
+    """A step that carries a text (answer, follow-up, resolve): allowed for this user, its form valid (else the page
+    again with what was typed), then run and committed by ``_step``."""
+    obstacle = _obstacle(obstacle_id)
+    policy.require(allowed(current_user, obstacle), 403)
+    form = form_class(request.form)
+    if not form.validate():
+        return _detail(obstacle, 400, **{form_name: form})
+    return _step(obstacle, lambda: run(obstacle, current_user, form.body.data or ""), done, form_name, form)
+
+
 @bp.route("/obstacles/<int:obstacle_id>/answer", methods=["POST"])
 @signed_in
 def answer(obstacle_id: int):
-    obstacle = _obstacle(obstacle_id)
-    policy.require(policy.can_answer_obstacle(current_user, obstacle), 403)
-    form = ReplyForm(request.form)
-    if not form.validate():
-        return _detail(obstacle, 400, answer_form=form)
-    return _step(obstacle, lambda: service.answer(obstacle, current_user, form.body.data),
-                 _("Đã gửi câu trả lời; người nêu vướng mắc đã được báo."), "answer_form", form)
+    return _written_step(obstacle_id, policy.can_answer_obstacle, ReplyForm, "answer_form", service.answer,
+                         _("Đã gửi câu trả lời; người nêu vướng mắc đã được báo."))
 
 
 @bp.route("/obstacles/<int:obstacle_id>/followup", methods=["POST"])
 @signed_in
 def followup(obstacle_id: int):
-    obstacle = _obstacle(obstacle_id)
-    policy.require(policy.can_follow_up_obstacle(current_user, obstacle), 403)
-    form = ReplyForm(request.form)
-    if not form.validate():
-        return _detail(obstacle, 400, followup_form=form)
-    return _step(obstacle, lambda: service.follow_up(obstacle, current_user, form.body.data),
-                 _("Đã gửi câu hỏi thêm; cấp trên đã được báo."), "followup_form", form)
+    return _written_step(obstacle_id, policy.can_follow_up_obstacle, ReplyForm, "followup_form", service.follow_up,
+                         _("Đã gửi câu hỏi thêm; cấp trên đã được báo."))
 
 
 @bp.route("/obstacles/<int:obstacle_id>/resolve", methods=["POST"])
 @signed_in
 def resolve(obstacle_id: int):
-    obstacle = _obstacle(obstacle_id)
-    policy.require(policy.can_follow_up_obstacle(current_user, obstacle), 403)
-    form = ResolveForm(request.form)
-    if not form.validate():
-        return _detail(obstacle, 400, resolve_form=form)
-    return _step(obstacle, lambda: service.resolve(obstacle, current_user, form.body.data or ""),
-                 _("Đã đánh dấu vướng mắc là đã giải quyết."), "resolve_form", form)
+    return _written_step(obstacle_id, policy.can_follow_up_obstacle, ResolveForm, "resolve_form", service.resolve,
+                         _("Đã đánh dấu vướng mắc là đã giải quyết."))
 
 
 @bp.route("/obstacles/<int:obstacle_id>/assign", methods=["POST"])
