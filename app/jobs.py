@@ -27,7 +27,12 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import clock
 from .config import INSTANCE_DIR
+from .domain import delivery
+from .domain.reminders import SCHEDULE
+from .extensions import db
+from .models import Delivery
 
 log = logging.getLogger(__name__)
 _PENDING = "sangkien_deliveries"
@@ -64,7 +69,6 @@ def _app_context() -> Any:
 
 @contextmanager
 def _job() -> Iterator[None]:
-    from .extensions import db
     with _app_context():
         try:
             yield
@@ -77,14 +81,12 @@ def _job() -> Iterator[None]:
 
 @huey.task()
 def deliver(delivery_id: int) -> str | None:
-    from .domain import delivery
     with _job():
         return delivery.deliver(delivery_id)
 
 
 @huey.periodic_task(crontab(minute="*"), name="sweep_deliveries")
 def sweep_deliveries() -> dict[str, int]:
-    from .domain import delivery
     with _job():
         return delivery.sweep()
 
@@ -100,8 +102,6 @@ def _sweep_at_start() -> None:
 
 def _scheduled(run: Callable[[datetime], object]) -> Callable[[], object]:
     def job() -> object:
-        from . import clock
-        from .extensions import db
         with _job():
             result = run(clock.utcnow())
             db.session.commit()
@@ -110,7 +110,6 @@ def _scheduled(run: Callable[[datetime], object]) -> Callable[[], object]:
 
 
 def _register_schedule() -> None:
-    from .domain.reminders import SCHEDULE
     for entry in SCHEDULE:
         huey.periodic_task(crontab(**entry.crontab), name=entry.name)(_scheduled(entry.run))
 
@@ -122,7 +121,6 @@ _register_schedule()
 
 @event.listens_for(Session, "after_flush")
 def _collect_deliveries(session: Session, _flush_context: Any) -> None:
-    from .models import Delivery
     ids = [obj.id for obj in session.new if isinstance(obj, Delivery)]
     if ids:
         session.info.setdefault(_PENDING, []).extend(ids)
@@ -145,7 +143,7 @@ def _forget_deliveries(session: Session) -> None:
 
 
 def run_pending(limit: int = 10_000) -> int:
-    """Run the queued tasks here and now, in this process (tests, ``flask jobs run-pending``); how many ran."""
+    """Run the queued tasks here and now, in this process (the tests' worker); how many ran."""
     done = 0
     while done < limit:
         task = huey.dequeue()
@@ -165,7 +163,6 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def deliver_notifications() -> None:
     """Send every due notification now, in this process (what the worker's minute sweep does)."""
-    from .domain import delivery
     outcomes = delivery.sweep()
     click.echo(", ".join(f"{status}: {count}" for status, count in sorted(outcomes.items())) or "nothing due")
 
@@ -174,12 +171,8 @@ def deliver_notifications() -> None:
 @click.argument("name")
 @with_appcontext
 def run_job(name: str) -> None:
-    """Run one scheduled job now (reminders, digests, alerts), at the platform's clock."""
-    from . import clock
-    from .domain.reminders import SCHEDULE
-    from .extensions import db
+    """Run one scheduled job now (reminders, digests, alerts), at the platform's clock, as the worker would."""
     entry = next((entry for entry in SCHEDULE if entry.name == name), None)
     if entry is None:
         raise click.BadParameter(f"no such job; the jobs: {', '.join(e.name for e in SCHEDULE) or 'none'}")
-    click.echo(f"{name}: {entry.run(clock.utcnow())}")
-    db.session.commit()
+    click.echo(f"{name}: {_scheduled(entry.run)()}")

@@ -364,3 +364,20 @@ def test_crontab_entries_are_valid_and_fire_when_said():
                  if tests[name](datetime(2022, 5, 10, hour, minute))]
         assert len(fired) == 1, name
         assert 0 <= fired[0] < 10 * 60  # in the Vietnamese morning (07:00–17:00)
+
+
+def test_run_job_runs_a_scheduled_job_now_and_commits_what_it_wrote(app, world, real_clock):
+    """``flask run-job NAME``: the job at the platform's clock, as the worker runs it (its notifications kept)."""
+    real_clock.set_demo_date(date(2022, 5, 20))
+    with app.app_context():
+        made(world, "member_a1", Status.SUBMITTED, when=datetime(2022, 5, 2, 9))   # pending for 18 days
+    result = app.test_cli_runner().invoke(args=["run-job", "queue_ageing"])
+    assert result.exit_code == 0, result.output
+    told = int(result.output.strip().rsplit(" ", 1)[1])
+    assert told >= 1
+    with app.app_context():
+        db.session.remove()
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "queue_ageing")) == told
+    again = app.test_cli_runner().invoke(args=["run-job", "queue_ageing"])
+    assert again.output.strip() == "queue_ageing: 0"                              # once a day
