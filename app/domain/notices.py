@@ -11,7 +11,8 @@ numbers, reason codes), never markup.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -23,6 +24,7 @@ from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import number
 from ..models import Delivery, Notification, User, utcnow
 from . import catalog
 
@@ -126,9 +128,15 @@ def _display_params(notification: Notification) -> _Params:
         params["reason"] = str(reasons.get(params["reason"], params["reason"]))
     for key, value in list(params.items()):
         if isinstance(value, int) and not isinstance(value, bool):
-            from ..i18n import number  # formatted for the locale: 1.032
-            params[key] = number(value)
+            params[key] = number(value)  # formatted for the locale: 1.032
     return params
+
+
+@contextmanager
+def _in_locale(locale: str) -> Iterator[None]:
+    g.setdefault("_notices_render", True)  # Flask-Babel's force_locale does nothing while ``g`` is empty
+    with force_locale(locale):
+        yield
 
 
 def render(notification: Notification, locale: str | None = None) -> Rendered:
@@ -139,30 +147,30 @@ def render(notification: Notification, locale: str | None = None) -> Rendered:
     if locale is None:
         params = _display_params(notification)
         return Rendered(str(kind.subject) % params, str(kind.body) % params)
-    g.setdefault("_notices_render", True)  # Flask-Babel's force_locale does nothing while ``g`` is empty
-    with force_locale(locale):
+    with _in_locale(locale):
         return render(notification, None)
 
 
 def render_for_delivery(notification: Notification) -> Rendered:
-    """The text e-mail and SMS carry: Vietnamese, with the direct link at the end of the body."""
+    """The text e-mail and SMS carry: Vietnamese, with the direct link at the end of the body and, last, where to
+    choose channels."""
     locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     rendered = render(notification, locale)
     body = rendered.body.strip()
     url = absolute_link(notification)
     if url:
         body += "\n\n" + url
-    g.setdefault("_notices_render", True)
-    with force_locale(locale):
-        footer = str(_l("Chọn cách nhận thông báo: %(url)s")) % {
-            "url": current_app.config["PUBLIC_URL"].rstrip("/") + SETTINGS_PATH}
+    with _in_locale(locale):
+        footer = str(_l("Chọn cách nhận thông báo: %(url)s")) % {"url": _absolute(SETTINGS_PATH)}
     return Rendered(rendered.subject, f"{body}\n\n-- \n{footer}\n")
 
 
+def _absolute(path: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
 def absolute_link(notification: Notification) -> str:
-    if not notification.link:
-        return ""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + notification.link
+    return _absolute(notification.link) if notification.link else ""
 
 
 def sms_text(notification: Notification) -> str:
