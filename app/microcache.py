@@ -84,9 +84,10 @@ class MicroCache:
             if entry is not None:
                 self._store.move_to_end(key)
                 self.hits += 1
+            else:
+                self.misses += 1
         if entry is not None:
             return self._answer(environ, start_response, entry, now)
-        self.misses += 1
         return self._fill(key, environ, start_response, now)
 
     def _answer(self, environ: Environ, start_response: StartResponse, entry: Entry, now: float) -> Iterable[bytes]:
