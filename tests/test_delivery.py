@@ -368,3 +368,18 @@ def test_the_command_line_delivers_what_is_due(app):
     assert app.test_cli_runner().invoke(args=["deliver-notifications"]).output.strip() == "nothing due"
     unknown = app.test_cli_runner().invoke(args=["run-job", "no-such-job"])
     assert unknown.exit_code != 0 and "no such job" in unknown.output
+
+
+def test_an_attempt_whose_claim_ran_out_does_not_overwrite_the_next_attempts_outcome(app, empty_job_queue):
+    with app.app_context():
+        returned_notice(member())
+        [row] = deliveries()
+        now = utcnow()
+        assert delivery.claim(row.id, now) == 1                         # a slow worker…
+        lease = timedelta(seconds=app.config["DELIVERY_LEASE_SECONDS"])
+        assert delivery.claim(row.id, now + lease + timedelta(seconds=1)) == 2   # …is overtaken
+        slow = db.session.get(Delivery, row.id)
+        assert delivery._finish(slow, 1, DeliveryStatus.FAILED, "late", now) is None
+        [row] = deliveries()
+        assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.SENDING, 2, "")
+        assert delivery._finish(row, 2, DeliveryStatus.SENT, "", now) == DeliveryStatus.SENT
